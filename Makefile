@@ -1,0 +1,34 @@
+# mtfork — conformance suite for the child of a multithreaded fork().
+#
+#   make report   build and run every available target; print the matrix and
+#                 write build/report/ (results.json, junit.xml, TAP per target)
+#   make check    the tests (harness self-tests, suite vs expect/, prove,
+#                 traceability, teeth); ends with "check: N passed, N failed"
+#   make spec     render the specification to build/spec/index.html
+#   make clean    remove build/
+#
+# Another libc: make report TARGET=name CC=/path/to/its/cc
+# One built-in target: make report TARGET=musl
+
+TARGET ?=
+ifeq ($(origin CC),command line)
+MTFORK_CC := $(CC)
+endif
+MTFORK_ENV = MTFORK_TARGET='$(TARGET)' MTFORK_CC='$(MTFORK_CC)'
+
+.PHONY: all report check cases clean
+all: report
+
+report:
+	@$(MTFORK_ENV) tools/mtfork report
+
+check:
+	@$(MTFORK_ENV) tools/mtfork check
+
+build/cases.tsv cases:
+	@$(MTFORK_ENV) tools/mtfork cases
+
+clean:
+	rm -rf build
+
+include spec/spec.mk

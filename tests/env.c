@@ -1,0 +1,109 @@
+/*
+ * ENV — the environment in the MT-forked child.
+ *
+ * ENV-1 (spec/env.adoc): setenv, unsetenv and putenv work in the child
+ * although another thread held the environment lock at fork. glibc's
+ * envlock (stdlib/setenv.c) is neither taken nor reset by fork; musl has no
+ * environment lock at all.
+ * ENV-2: getenv in the child sees the environment the parent left.
+ *
+ * Holder: glibc walks `environ` with envlock taken, so pointing `environ` at
+ * a userfaultfd page parks setenv() inside the lock. Where the walk happens
+ * without a lock (musl) the verifier reaches the page too, the way does not
+ * hold, and the stochastic holder decides.
+ */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/mtfork.h"
+
+extern char **environ;
+
+/* The environment vector as the parent had it, copied into the page. */
+static char *saved[256];
+
+static void remember_environment(void)
+{
+	setenv("MTFORK_PARENT", "parent", 1);
+	setenv("MTFORK_DOOMED", "1", 1);
+	size_t n = 0;
+	for (char **e = environ; *e && n + 1 < sizeof saved / sizeof saved[0]; e++)
+		saved[n++] = *e;
+	saved[n] = 0;
+}
+
+static void fill_with_environment(char *page, size_t size)
+{
+	memcpy(page, saved, sizeof saved < size ? sizeof saved : size);
+}
+
+static void setenv_walks_page(struct hold *h)
+{
+	environ = (char **)h->page;
+	setenv("MTFORK_HOLDER", "1", 1);
+}
+
+static void hammer(struct hold *h)
+{
+	(void)h;
+	setenv("MTFORK_HAMMER", "1", 1);
+}
+
+static void unsetenv_needs_lock(void)
+{
+	unsetenv("MTFORK_VERIFIER");
+}
+
+static const struct holding env_lock = {
+    .name = "environment lock",
+    .setup = remember_environment,
+    .verify = unsetenv_needs_lock,
+    .ways =
+        (const struct way[]){
+            {"uffd-arg:environ", WAY_UFFD, setenv_walks_page, fill_with_environment},
+            {"stochastic:setenv", WAY_STOCHASTIC, hammer, 0},
+            {0},
+        },
+};
+
+static int probe_setenv(struct probe *p)
+{
+	if (setenv("MTFORK_CHILD", "child", 1))
+		return probe_wrong(p, "setenv failed");
+	const char *v = getenv("MTFORK_CHILD");
+	return v && !strcmp(v, "child") ? PROBE_OK : probe_wrong(p, "getenv missed setenv's value");
+}
+
+static int probe_unsetenv(struct probe *p)
+{
+	if (unsetenv("MTFORK_DOOMED"))
+		return probe_wrong(p, "unsetenv failed");
+	return getenv("MTFORK_DOOMED") ? probe_wrong(p, "variable still set after unsetenv")
+	                               : PROBE_OK;
+}
+
+static int probe_putenv(struct probe *p)
+{
+	static char entry[] = "MTFORK_PUT=put";
+	if (putenv(entry))
+		return probe_wrong(p, "putenv failed");
+	const char *v = getenv("MTFORK_PUT");
+	return v && !strcmp(v, "put") ? PROBE_OK : probe_wrong(p, "getenv missed putenv's entry");
+}
+
+static int probe_getenv(struct probe *p)
+{
+	const char *v = getenv("MTFORK_PARENT");
+	return v && !strcmp(v, "parent") ? PROBE_OK
+	                                 : probe_wrong(p, "the parent's MTFORK_PARENT is missing");
+}
+
+static const struct mtcase cases[] = {
+    {"ENV-1.setenv", "ENV-1", MUST, &env_lock, probe_setenv},
+    {"ENV-1.unsetenv", "ENV-1", MUST, &env_lock, probe_unsetenv},
+    {"ENV-1.putenv", "ENV-1", MUST, &env_lock, probe_putenv},
+    {"ENV-2.getenv", "ENV-2", MUST, &env_lock, probe_getenv},
+};
+
+MTFORK_MAIN(cases)

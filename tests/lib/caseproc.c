@@ -1,0 +1,409 @@
+/*
+ * The case process: one case, one way of holding, in a process of its own.
+ *
+ *   1. Hold:   the holder thread enters the subsystem and parks inside it
+ *              (on a userfaultfd page, or in a callback via holder_park()).
+ *   2. Verify: the verifier thread calls something needing the same lock;
+ *              it must stay parked in a futex wait, not return or fault.
+ *   3. Fork:   the forker thread forks. If fork itself parks on a futex, the
+ *              libc takes the lock around fork (musl's model): release the
+ *              holder and record fork_waited — unless the state is the
+ *              application's, which fork must never wait for.
+ *   4. Probe and judge: the child runs the probe; judge_child() decides.
+ *
+ * Every thread is created before holding (creating one can block behind a
+ * held loader lock), and after holding this controller uses only system
+ * calls and lock-free helpers: the held lock may be one stdio or malloc uses.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "proc.h"
+#include "uffd.h"
+
+#define HOLD_MS     2000 /* the holder must park within this */
+#define VERIFY_MS   1000 /* the verifier must park (or fail to) within this */
+#define CHILD_MS    2000 /* a child not done by then is judged by timeout */
+#define STABLE_MS   5    /* two samples this far apart must agree */
+#define STOCH_FORKS 100  /* stochastic holder: at most this many forks */
+#define STOCH_MS    1000 /* ... and this much time */
+
+/* MTFORK_FORK=_Fork forks with _Fork(), which takes and resets no lock: a
+ * deliberately violating "target" proving cases that libc fork protects can
+ * fail. Weak, so a libc without _Fork still links. */
+pid_t _Fork(void) __attribute__((weak));
+
+enum { EV_PARKED = 'P', EV_RETURNED = 'R', EV_FORKED = 'F' };
+
+static struct {
+	const struct mtcase *c;
+	const struct way *w;
+	struct uffd_trap trap;
+	char *fill;     /* the page's content once released */
+	int ev[2];      /* threads -> controller */
+	int release[2]; /* controller -> a holder parked in holder_park() */
+	int go_holder[2], go_verifier[2], go_forker[2];
+	int result_w; /* the next child's report pipe */
+	atomic_int tid_holder, tid_verifier, tid_forker;
+	atomic_int stop;
+	pid_t (*fork)(void);
+} C;
+
+static void post(int type, int val)
+{
+	int msg[2] = {type, val};
+	if (write(C.ev[1], msg, sizeof msg) != sizeof msg)
+		_exit(124);
+}
+
+static void await(int fd)
+{
+	char b;
+	while (read(fd, &b, 1) < 0 && errno == EINTR)
+		;
+}
+
+static void go(int fd)
+{
+	if (write(fd, "g", 1) != 1)
+		_exit(124);
+}
+
+/* A thread whose work is done waits here until the process exits. */
+static __attribute__((noreturn)) void idle(void)
+{
+	for (;;)
+		pause();
+}
+
+static void block_signals(void)
+{
+	sigset_t all;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, 0);
+}
+
+static void *holder_main(void *arg)
+{
+	(void)arg;
+	struct hold h = {C.trap.page, C.trap.page ? C.trap.page - 1 : 0, C.trap.page_size};
+	block_signals(); /* a parked holder must not run handlers */
+	C.tid_holder = gettid_();
+	park_set_holder(C.tid_holder);
+	await(C.go_holder[0]);
+	if (C.w->kind == WAY_STOCHASTIC) {
+		while (!C.stop)
+			C.w->enter(&h);
+		return 0;
+	}
+	C.w->enter(&h);
+	post(EV_RETURNED, 'h');
+	idle();
+}
+
+static void *verifier_main(void *arg)
+{
+	(void)arg;
+	block_signals();
+	C.tid_verifier = gettid_();
+	await(C.go_verifier[0]);
+	C.c->holding->verify();
+	post(EV_RETURNED, 'v');
+	idle();
+}
+
+static void *forker_main(void *arg)
+{
+	(void)arg;
+	C.tid_forker = gettid_();
+	for (;;) {
+		await(C.go_forker[0]);
+		pid_t pid = C.fork();
+		if (pid == 0) {
+			/* The trap is not inherited: the child's copy of the page
+			 * is plain memory. Give it what the release would have. */
+			if (C.trap.page)
+				memcpy(C.trap.page, C.fill, C.trap.page_size);
+			child_report(C.c, C.result_w);
+		}
+		post(EV_FORKED, pid < 0 ? -errno : pid);
+	}
+	return 0;
+}
+
+/* Next event from a thread, or a userfaultfd fault (type 'U', val = tid);
+ * 0 on timeout. */
+static int next_event(int ms, int *val)
+{
+	struct pollfd p[2] = {{.fd = C.ev[0], .events = POLLIN},
+	                      {.fd = C.trap.fd, .events = POLLIN}};
+	if (poll(p, C.trap.fd >= 0 ? 2 : 1, ms) <= 0)
+		return 0;
+	if (p[0].revents & POLLIN) {
+		int msg[2];
+		if (read(C.ev[0], msg, sizeof msg) != sizeof msg)
+			return 0;
+		*val = msg[1];
+		return msg[0];
+	}
+	int tid = uffd_trap_next_fault(&C.trap, 0);
+	if (tid <= 0)
+		return 0;
+	*val = tid;
+	return 'U';
+}
+
+/* Is thread tid parked in a futex wait, the same one across STABLE_MS? */
+static int parked_on_futex(pid_t tid)
+{
+	struct sc_sample a, b;
+	proc_sample(0, tid, &a);
+	if (!sc_futex_wait(&a))
+		return 0;
+	sleep_ms(STABLE_MS);
+	proc_sample(0, tid, &b);
+	return sc_same(&a, &b);
+}
+
+static void finish(struct outcome *o, int verdict, const char *what)
+{
+	o->verdict = verdict;
+	o->detail[0] = 0;
+	str_add(o->detail, sizeof o->detail, what);
+}
+
+static void start_threads(void)
+{
+	pthread_t t;
+	void *(*mains[])(void *) = {holder_main, verifier_main, forker_main};
+	for (size_t i = 0; i < 3; i++)
+		if (pthread_create(&t, 0, mains[i], 0))
+			_exit(123);
+	while (!C.tid_holder || !C.tid_verifier || !C.tid_forker)
+		sleep_ms(1);
+}
+
+static void release_holder(void)
+{
+	if (C.w->kind == WAY_UFFD)
+		uffd_trap_release(&C.trap, C.fill);
+	else if (write(C.release[1], "r", 1) != 1)
+		_exit(124);
+}
+
+/* Steps 1 and 2; returns 1 when the lock is verifiably held. */
+static int hold_and_verify(struct outcome *o)
+{
+	int type, val;
+	long end = now_ms() + scaled_ms(HOLD_MS);
+	go(C.go_holder[1]);
+	for (;;) {
+		type = next_event(10, &val);
+		if (type == 'U' && val == C.tid_holder)
+			break;
+		if (type == EV_PARKED)
+			break;
+		if (type == EV_RETURNED) {
+			finish(o, V_NOT_HELD, "the holder's call returned without parking");
+			return 0;
+		}
+		if (now_ms() > end) {
+			finish(o, V_NOT_HELD, "the holder did not park");
+			return 0;
+		}
+	}
+	go(C.go_verifier[1]);
+	end = now_ms() + scaled_ms(VERIFY_MS);
+	for (;;) {
+		type = next_event(2, &val);
+		if (type == EV_RETURNED && val == 'v') {
+			finish(o, V_NOT_HELD, "the verifier did not block: the lock was not held");
+			return 0;
+		}
+		if (type == 'U' && val == C.tid_verifier) {
+			finish(o, V_NOT_HELD,
+			       "the verifier reached the trapped argument: the lock was not held");
+			return 0;
+		}
+		if (parked_on_futex(C.tid_verifier))
+			return 1;
+		if (now_ms() > end) {
+			finish(o, V_NOT_HELD,
+			       "the verifier neither blocked on a futex nor returned");
+			return 0;
+		}
+	}
+}
+
+/* What the controller does when the forker parks inside fork(). */
+enum fork_policy {
+	RELEASE_HOLDER, /* a libc lock: fork may wait for it, so let the holder go */
+	NEVER_RELEASE,  /* application state: fork must not wait for it */
+	JUST_WAIT,      /* stochastic: the hammer leaves by itself; only time out */
+};
+
+/* Step 3: fork; returns the child's pid or 0 after setting the outcome. */
+static pid_t fork_while_held(struct outcome *o, enum fork_policy policy)
+{
+	int val, released = policy != RELEASE_HOLDER;
+	long end = now_ms() + scaled_ms(CHILD_MS);
+	go(C.go_forker[1]);
+	for (;;) {
+		int type = next_event(2, &val);
+		if (type == EV_FORKED) {
+			if (val > 0)
+				return val;
+			finish(o, V_ERROR, "fork() failed: errno ");
+			str_add_num(o->detail, sizeof o->detail, -val);
+			return 0;
+		}
+		if (!released && parked_on_futex(C.tid_forker)) {
+			released = 1;
+			o->fork_waited = 1;
+			release_holder();
+			continue;
+		}
+		if (policy == NEVER_RELEASE && parked_on_futex(C.tid_forker)) {
+			finish(o, V_FAIL,
+			       "fork() parked on a futex only the holder of application-controlled "
+			       "state can release: ");
+			str_add(o->detail, sizeof o->detail, C.c->holding->name);
+			o->behaviour = B_DEADLOCK;
+			o->how = HOW_PROOF;
+			return 0;
+		}
+		if (now_ms() > end) {
+			finish(o, V_FAIL, "fork() did not return");
+			o->behaviour = B_DEADLOCK;
+			o->how = HOW_TIMEOUT;
+			return 0;
+		}
+	}
+}
+
+static void judge(struct outcome *o, pid_t pid, int rfd)
+{
+	struct child_result r;
+	judge_child(pid, rfd, scaled_ms(CHILD_MS), &r);
+	o->behaviour = r.behaviour;
+	o->how = r.how;
+	if (C.c->level == MAY)
+		o->verdict = V_OBSERVED;
+	else
+		o->verdict = r.behaviour == B_WORKS ? V_PASS : V_FAIL;
+	str_add(o->detail, sizeof o->detail, r.detail);
+}
+
+/* One fork and its judgement; returns the child's behaviour. */
+static int fork_and_judge(struct outcome *o, enum fork_policy policy)
+{
+	int rp[2];
+	if (pipe2(rp, O_CLOEXEC)) {
+		finish(o, V_ERROR, "pipe2 failed");
+		return B_NONE;
+	}
+	C.result_w = rp[1];
+	pid_t pid = fork_while_held(o, policy);
+	close(rp[1]);
+	if (pid > 0)
+		judge(o, pid, rp[0]);
+	close(rp[0]);
+	return pid > 0 ? o->behaviour : B_NONE;
+}
+
+static void stochastic(struct outcome *o)
+{
+	long start = now_ms(), budget = scaled_ms(STOCH_MS);
+	o->held = -1;
+	go(C.go_holder[1]);
+	for (o->forks = 1; o->forks <= STOCH_FORKS; o->forks++) {
+		o->detail[0] = 0;
+		int b = fork_and_judge(o, JUST_WAIT);
+		if (b != B_WORKS || o->verdict != V_PASS || now_ms() - start > budget)
+			break;
+	}
+	if (o->forks > STOCH_FORKS)
+		o->forks = STOCH_FORKS;
+	C.stop = 1;
+	char note[96] = "";
+	str_add_num(note, sizeof note, o->forks);
+	str_add(note, sizeof note, o->forks == 1 ? " fork in " : " forks in ");
+	str_add_num(note, sizeof note, now_ms() - start);
+	str_add(note, sizeof note, " ms");
+	if (o->detail[0])
+		str_add(note, sizeof note, ": ");
+	memmove(o->detail + strlen(note), o->detail, sizeof o->detail - strlen(note));
+	memcpy(o->detail, note, strlen(note));
+	o->detail[sizeof o->detail - 1] = 0;
+}
+
+void send_outcome(int fd, struct outcome *o)
+{
+	o->magic = OUTCOME_MAGIC;
+	if (write(fd, o, sizeof *o) != sizeof *o)
+		_exit(122);
+	_exit(0);
+}
+
+void case_process(const struct mtcase *c, const struct way *w, int out_fd)
+{
+	struct outcome o = {.held = -1, .fork_waited = -1};
+	C.c = c;
+	C.w = w;
+	C.trap.fd = -1;
+	C.fork = fork;
+	const char *how = getenv("MTFORK_FORK");
+	if (how && !strcmp(how, "_Fork")) {
+		if (!_Fork) {
+			finish(&o, V_ERROR, "MTFORK_FORK=_Fork, but this libc has no _Fork");
+			send_outcome(out_fd, &o);
+		}
+		C.fork = _Fork;
+	}
+	if (pipe2(C.ev, O_CLOEXEC) || pipe2(C.release, O_CLOEXEC) ||
+	    pipe2(C.go_holder, O_CLOEXEC) || pipe2(C.go_verifier, O_CLOEXEC) ||
+	    pipe2(C.go_forker, O_CLOEXEC)) {
+		finish(&o, V_ERROR, "pipe2 failed");
+		send_outcome(out_fd, &o);
+	}
+	park_init(C.ev[1], C.release[0]);
+	if (c->holding->setup)
+		c->holding->setup();
+	if (w->kind == WAY_UFFD) {
+		if (uffd_trap_open(&C.trap)) {
+			finish(&o, V_UNAVAILABLE, C.trap.why);
+			send_outcome(out_fd, &o);
+		}
+		C.fill = mmap(0, C.trap.page_size, PROT_READ | PROT_WRITE,
+		              MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (C.fill == MAP_FAILED) {
+			finish(&o, V_ERROR, "mmap failed");
+			send_outcome(out_fd, &o);
+		}
+		if (w->fill)
+			w->fill(C.fill, C.trap.page_size);
+	}
+	start_threads();
+	if (w->kind == WAY_STOCHASTIC) {
+		stochastic(&o);
+		send_outcome(out_fd, &o);
+	}
+	if (!hold_and_verify(&o)) {
+		o.held = 0;
+		send_outcome(out_fd, &o);
+	}
+	o.held = 1;
+	o.fork_waited = 0;
+	fork_and_judge(&o, w->kind == WAY_APP ? NEVER_RELEASE : RELEASE_HOLDER);
+	send_outcome(out_fd, &o);
+}

@@ -1,0 +1,120 @@
+/*
+ * Expectations: per-target records that a case is known not to pass, kept in
+ * expect/<target> outside the test sources. One per line:
+ *
+ *   PATTERN  EXPECTED  REASON...
+ *
+ * PATTERN is a case ID (RANDOM-1.random), a clause ID (all its cases) or a
+ * prefix ending in '*'. EXPECTED is pass, fail, fail:MODE, skip, observed or
+ * observed:BEHAVIOUR. A case ID beats a clause ID beats the longest prefix.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+
+struct rule {
+	char *pattern, *expected, *reason;
+};
+
+static struct rule *rules;
+static size_t nrules;
+
+static int valid_expected(const char *e)
+{
+	static const char *const ok[] = {"pass",       "fail", "fail:deadlock", "fail:crash",
+	                                 "fail:wrong", "skip", "observed",      0};
+	for (size_t i = 0; ok[i]; i++)
+		if (!strcmp(e, ok[i]))
+			return 1;
+	return !strncmp(e, "observed:", 9) && e[9];
+}
+
+int expect_load(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		fprintf(stderr, "mtfork: cannot read expectations %s: %m (create it, even empty)\n",
+		        path);
+		return -1;
+	}
+	char *line = 0;
+	size_t cap = 0;
+	for (int no = 1; getline(&line, &cap, f) > 0; no++) {
+		char *p = line + strspn(line, " \t");
+		if (*p == '#' || *p == '\n' || !*p)
+			continue;
+		char *pat = strtok(p, " \t\n");
+		char *exp = strtok(0, " \t\n");
+		char *why = strtok(0, "\n");
+		if (why)
+			why += strspn(why, " \t");
+		if (!exp || !valid_expected(exp) || !why || !*why) {
+			fprintf(
+			    stderr,
+			    "mtfork: %s:%d: expected 'PATTERN EXPECTED REASON' with EXPECTED one "
+			    "of pass, fail[:deadlock|crash|wrong], skip, observed[:what]\n",
+			    path, no);
+			free(line);
+			fclose(f);
+			return -1;
+		}
+		rules = realloc(rules, (nrules + 1) * sizeof *rules);
+		if (!rules)
+			abort();
+		rules[nrules++] = (struct rule){strdup(pat), strdup(exp), strdup(why)};
+	}
+	free(line);
+	fclose(f);
+	return 0;
+}
+
+static int score(const struct rule *r, const char *id, const char *clause)
+{
+	size_t n = strlen(r->pattern);
+	if (!strcmp(r->pattern, id))
+		return 100000;
+	if (!strcmp(r->pattern, clause))
+		return 50000;
+	if (n && r->pattern[n - 1] == '*' && !strncmp(r->pattern, id, n - 1))
+		return (int)n;
+	return -1;
+}
+
+struct expectation expect_for(const char *id, const char *clause)
+{
+	struct expectation e = {"pass", 0};
+	int best = -1;
+	for (size_t i = 0; i < nrules; i++) {
+		int s = score(&rules[i], id, clause);
+		if (s > best) {
+			best = s;
+			e.expected = rules[i].expected;
+			e.reason = rules[i].reason;
+		}
+	}
+	return e;
+}
+
+int expect_met(const char *expected, int verdict, int behaviour)
+{
+	switch (verdict) {
+	case V_SKIP:
+		return 1; /* a skip is reported, never a failure of the check */
+	case V_ERROR:
+		return 0;
+	case V_PASS:
+		return !strcmp(expected, "pass");
+	case V_FAIL:
+		return !strcmp(expected, "fail") ||
+		       (!strncmp(expected, "fail:", 5) &&
+		        !strcmp(expected + 5, behaviour_name(behaviour)));
+	case V_OBSERVED:
+		return !strcmp(expected, "observed") ||
+		       (!strncmp(expected, "observed:", 9) &&
+		        !strcmp(expected + 9, behaviour_name(behaviour)));
+	}
+	return 0;
+}

@@ -1,0 +1,86 @@
+/* Internal interfaces of the harness (test files include only mtfork.h). */
+#ifndef MTFORK_HARNESS_H
+#define MTFORK_HARNESS_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "mtfork.h"
+
+enum verdict {
+	V_PASS,
+	V_FAIL,
+	V_SKIP,
+	V_ERROR,
+	V_OBSERVED,
+	V_NOT_HELD,    /* internal: this way did not verifiably hold; try the next */
+	V_UNAVAILABLE, /* internal: this way cannot be used here (no userfaultfd...) */
+};
+
+/* How the child behaved: a fail's mode, or an observed MAY behaviour. */
+enum behaviour { B_NONE, B_WORKS, B_DEADLOCK, B_CRASH, B_WRONG };
+
+enum how { HOW_NONE, HOW_PROOF, HOW_TIMEOUT, HOW_EXIT };
+
+#define OUTCOME_MAGIC 0x6d74666bU
+
+/* What a case process sends its supervisor: one write, < PIPE_BUF. */
+struct outcome {
+	uint32_t magic;
+	int verdict, behaviour, how;
+	int held;        /* 1 verified, 0 not, -1 unknown (stochastic) */
+	int fork_waited; /* 1 fork blocked until the holder was released, -1 n/a */
+	int forks;       /* stochastic: forks tried */
+	char detail[1024];
+};
+
+/* What the judge concluded about one MT-forked child. */
+struct child_result {
+	int behaviour, how, signo;
+	char detail[400];
+};
+
+/* Scaled timing (MTFORK_TIMEOUT_MUL multiplies every limit). */
+extern double mtfork_mul;
+int scaled_ms(int ms);
+long now_ms(void);
+void sleep_ms(int ms);
+
+/* judge.c: watch child pid (which reports on rfd) until it exits, crashes,
+ * or is proven or timed out in a deadlock; it is killed and reaped. */
+void judge_child(pid_t pid, int rfd, int timeout_ms, struct child_result *r);
+/* child side: run the probe and report to wfd, then _exit. */
+void child_report(const struct mtcase *c, int wfd) __attribute__((noreturn));
+
+/* caseproc.c: body of the case process for one way; never returns. */
+void case_process(const struct mtcase *c, const struct way *w, int out_fd)
+    __attribute__((noreturn));
+void send_outcome(int fd, struct outcome *o) __attribute__((noreturn));
+
+/* park.c: wiring holder_park() to the controller. */
+void park_init(int event_fd, int release_fd);
+void park_set_holder(pid_t tid);
+pid_t gettid_(void);
+
+/* names.c */
+const char *verdict_name(int v);
+const char *behaviour_name(int b);
+const char *how_name(int h);
+const char *signal_name(int sig);
+/* Bounded string appends that stay usable after a lock is held (no stdio). */
+void str_add(char *dst, size_t size, const char *s);
+void str_add_num(char *dst, size_t size, long n);
+
+/* expect.c */
+struct expectation {
+	const char *expected; /* "pass" when nothing is recorded */
+	const char *reason;   /* NULL when nothing is recorded */
+};
+int expect_load(const char *path);
+struct expectation expect_for(const char *case_id, const char *clause);
+int expect_met(const char *expected, int verdict, int behaviour);
+
+/* runner.c: run one case (every way in turn) and report it. */
+void run_case(const struct mtcase *c, struct outcome *o, const char **holder);
+
+#endif

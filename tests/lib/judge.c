@@ -1,0 +1,179 @@
+/*
+ * The judge: how did the MT-forked child end?
+ *
+ * A child parked in a FUTEX_WAIT on a private futex with no timeout, alone in
+ * its process, and so across two samples, can never be woken: that is a
+ * proven deadlock, decided in milliseconds whatever the machine's load. Any
+ * other stuck child is judged only when the (scaled) timeout expires.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "proc.h"
+
+#define CHILD_MAGIC 0x63686c64U
+#define STABLE_MS   5
+
+struct child_msg {
+	uint32_t magic;
+	int status;
+	char detail[200];
+};
+
+double mtfork_mul = 1.0;
+
+int scaled_ms(int ms)
+{
+	return (int)(ms * mtfork_mul);
+}
+
+long now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000L + t.tv_nsec / 1000000L;
+}
+
+void sleep_ms(int ms)
+{
+	struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
+	while (nanosleep(&t, &t) && errno == EINTR)
+		;
+}
+
+int probe_wrong(struct probe *p, const char *what)
+{
+	p->detail[0] = 0;
+	str_add(p->detail, sizeof p->detail, what);
+	return PROBE_WRONG;
+}
+
+int probe_wrong_num(struct probe *p, const char *what, long n)
+{
+	probe_wrong(p, what);
+	str_add_num(p->detail, sizeof p->detail, n);
+	return PROBE_WRONG;
+}
+
+static int child_wfd = -1;
+
+void probe_report_then_exit(void)
+{
+	struct child_msg m = {.magic = CHILD_MAGIC, .status = PROBE_OK};
+	if (write(child_wfd, &m, sizeof m) != sizeof m)
+		_exit(125);
+	exit(0);
+}
+
+void child_report(const struct mtcase *c, int wfd)
+{
+	child_wfd = wfd;
+	struct probe p = {{0}};
+	struct child_msg m = {.magic = CHILD_MAGIC};
+	m.status = c->probe(&p);
+	memcpy(m.detail, p.detail, sizeof m.detail);
+	m.detail[sizeof m.detail - 1] = 0;
+	if (write(wfd, &m, sizeof m) != sizeof m)
+		_exit(125);
+	_exit(0);
+}
+
+static void set(struct child_result *r, int b, int how, const char *what)
+{
+	r->behaviour = b;
+	r->how = how;
+	r->detail[0] = 0;
+	str_add(r->detail, sizeof r->detail, what);
+}
+
+static void classify_exit(struct child_result *r, int st, const struct child_msg *m, int got)
+{
+	if (WIFSIGNALED(st)) {
+		r->signo = WTERMSIG(st);
+		set(r, B_CRASH, HOW_EXIT, "child killed by ");
+		str_add(r->detail, sizeof r->detail, signal_name(r->signo));
+		if (got && m->status == PROBE_OK)
+			str_add(r->detail, sizeof r->detail, " after the probe reported success");
+	} else if (!got) {
+		set(r, B_WRONG, HOW_EXIT, "child exited without reporting, status ");
+		str_add_num(r->detail, sizeof r->detail, WEXITSTATUS(st));
+	} else if (m->status != PROBE_OK) {
+		set(r, B_WRONG, HOW_EXIT, m->detail);
+	} else if (WEXITSTATUS(st) != 0) {
+		set(r, B_WRONG, HOW_EXIT, "probe succeeded but the child exited with status ");
+		str_add_num(r->detail, sizeof r->detail, WEXITSTATUS(st));
+	} else {
+		set(r, B_WORKS, HOW_EXIT, "");
+	}
+}
+
+static void describe_wait(struct child_result *r, const struct sc_sample *s)
+{
+	str_add(r->detail, sizeof r->detail, "; /proc syscall: ");
+	str_add(r->detail, sizeof r->detail, s->raw);
+	size_t n = strlen(r->detail);
+	while (n && (r->detail[n - 1] == '\n' || r->detail[n - 1] == ' '))
+		r->detail[--n] = 0;
+}
+
+void judge_child(pid_t pid, int rfd, int timeout_ms, struct child_result *r)
+{
+	struct child_msg m;
+	struct sc_sample prev = {0}, cur;
+	long start = now_ms(), prev_t = 0;
+	int got = 0, st;
+
+	memset(r, 0, sizeof *r);
+	for (;;) {
+		struct pollfd p = {.fd = rfd, .events = POLLIN};
+		if (!got && poll(&p, 1, 1) > 0 && (p.revents & POLLIN))
+			got = read(rfd, &m, sizeof m) == sizeof m && m.magic == CHILD_MAGIC;
+		else if (got)
+			sleep_ms(1);
+		pid_t w = waitpid(pid, &st, WNOHANG);
+		if (w == pid) {
+			if (!got)
+				got = read(rfd, &m, sizeof m) == sizeof m && m.magic == CHILD_MAGIC;
+			classify_exit(r, st, &m, got);
+			return;
+		}
+		long t = now_ms();
+		proc_sample(pid, 0, &cur);
+		if (sc_unwakeable_wait(&cur) && proc_threads(pid) == 1) {
+			if (sc_same(&prev, &cur) && t - prev_t >= STABLE_MS) {
+				set(r, B_DEADLOCK, HOW_PROOF,
+				    "single-threaded child parked in a private futex wait with no "
+				    "timeout");
+				describe_wait(r, &cur);
+				break;
+			}
+			if (!sc_same(&prev, &cur)) {
+				prev = cur;
+				prev_t = t;
+			}
+		} else {
+			prev.valid = 0;
+		}
+		if (t - start > timeout_ms) {
+			set(r, B_DEADLOCK, HOW_TIMEOUT, "child still running after ");
+			str_add_num(r->detail, sizeof r->detail, timeout_ms);
+			str_add(r->detail, sizeof r->detail, " ms");
+			if (cur.valid)
+				describe_wait(r, &cur);
+			break;
+		}
+	}
+	if (got && m.status == PROBE_OK)
+		str_add(r->detail, sizeof r->detail, " (after the probe reported success)");
+	kill(pid, SIGKILL);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+}

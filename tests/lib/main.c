@@ -1,0 +1,216 @@
+/*
+ * A test binary's main: select cases, run each in isolation (runner.c), and
+ * report as TAP (stdout) and as records (--records FILE, read by tools/).
+ *
+ *   tests/random.t [--list] [--expect FILE] [--records FILE] [--target NAME]
+ *                  [CASE|CLAUSE|PREFIX* ...]
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <time.h>
+#ifdef __GLIBC__
+#include <gnu/libc-version.h>
+#endif
+
+#include "harness.h"
+
+static const char *const level_names[] = {"MUST", "SHOULD", "MAY"};
+
+static int usage(const char *prog, const char *problem)
+{
+	fprintf(stderr,
+	        "%s: %s\nusage: %s [--list] [--expect FILE] [--records FILE] [--target NAME] "
+	        "[CASE|CLAUSE|PREFIX* ...]\n",
+	        prog, problem, prog);
+	return 2;
+}
+
+static int selected(const struct mtcase *c, int argc, char **argv, int first)
+{
+	if (first >= argc)
+		return 1;
+	for (int i = first; i < argc; i++) {
+		size_t n = strlen(argv[i]);
+		if (!strcmp(argv[i], c->id) || !strcmp(argv[i], c->clause) ||
+		    (n && argv[i][n - 1] == '*' && !strncmp(argv[i], c->id, n - 1)))
+			return 1;
+	}
+	return 0;
+}
+
+/* YAML double-quoted scalar. */
+static void yaml_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\x%02x", (unsigned char)*s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+/* A records field: tabs, newlines and backslashes escaped. */
+static void tsv_str(FILE *f, const char *s)
+{
+	if (!*s) {
+		fputc('-', f);
+		return;
+	}
+	for (; *s; s++) {
+		if (*s == '\t')
+			fputs("\\t", f);
+		else if (*s == '\n')
+			fputs("\\n", f);
+		else if (*s == '\\')
+			fputs("\\\\", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+static const char *tri(int v)
+{
+	return v < 0 ? "-" : v ? "true" : "false";
+}
+
+static const char *mode_of(const struct outcome *o)
+{
+	return o->verdict == V_FAIL || o->verdict == V_OBSERVED ? behaviour_name(o->behaviour)
+	                                                        : "-";
+}
+
+/* A MAY clause is recorded, not judged: unless expect/ pins a behaviour,
+ * any observed behaviour is as expected. */
+static struct expectation expectation(const struct mtcase *c)
+{
+	struct expectation e = expect_for(c->id, c->clause);
+	if (c->level == MAY && !e.reason)
+		e.expected = "observed";
+	return e;
+}
+
+static void report(int no, const struct mtcase *c, const struct outcome *o, const char *holder,
+                   double ms, FILE *rec)
+{
+	struct expectation e = expectation(c);
+	int met = expect_met(e.expected, o->verdict, o->behaviour);
+	int ok = o->verdict == V_PASS || o->verdict == V_SKIP || (o->verdict == V_OBSERVED && met);
+	printf("%s %d - %s", ok ? "ok" : "not ok", no, c->id);
+	if (o->verdict == V_SKIP)
+		printf(" # SKIP %s", o->detail);
+	else if (strcmp(e.expected, "pass") && o->verdict != V_OBSERVED && o->verdict != V_ERROR)
+		printf(" # TODO expected %s: %s", e.expected, e.reason);
+	else if (o->verdict == V_OBSERVED)
+		printf(" (observed: %s)", behaviour_name(o->behaviour));
+	printf("\n  ---\n  clause: %s\n  level: %s\n  verdict: %s\n", c->clause,
+	       level_names[c->level], verdict_name(o->verdict));
+	printf("  mode: %s\n  how: %s\n  holder: %s\n  held: %s\n  fork_waited: %s\n", mode_of(o),
+	       how_name(o->how), holder, tri(o->held), tri(o->fork_waited));
+	if (o->forks)
+		printf("  forks: %d\n", o->forks);
+	printf("  ms: %.1f\n  expected: %s\n  detail: ", ms, e.expected);
+	yaml_str(stdout, o->detail);
+	printf("\n  ...\n");
+	fflush(stdout);
+	if (!rec)
+		return;
+	fprintf(rec, "%s\t%s\t%s\t%s\t%s\t%s\t", c->id, c->clause, level_names[c->level],
+	        verdict_name(o->verdict), mode_of(o), how_name(o->how));
+	tsv_str(rec, holder);
+	fprintf(rec, "\t%s\t%s\t%s\t%.1f\t", tri(o->held), tri(o->fork_waited), e.expected, ms);
+	tsv_str(rec, o->detail);
+	fputc('\t', rec);
+	tsv_str(rec, e.reason ? e.reason : "");
+	fputc('\n', rec);
+	fflush(rec);
+}
+
+static int read_multiplier(const char *prog)
+{
+	const char *m = getenv("MTFORK_TIMEOUT_MUL");
+	if (!m || !*m)
+		return 0;
+	char *end;
+	errno = 0;
+	mtfork_mul = strtod(m, &end);
+	if (errno || *end || !(mtfork_mul > 0) || mtfork_mul > 1000) {
+		fprintf(stderr, "%s: MTFORK_TIMEOUT_MUL=%s is not a number in (0, 1000]\n", prog,
+		        m);
+		return -1;
+	}
+	return 0;
+}
+
+int mtfork_main(int argc, char **argv, const struct mtcase *cases, size_t n)
+{
+	const char *prog = argv[0], *records = 0, *target = "unnamed";
+	int list = 0, i;
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "--list"))
+			list = 1;
+		else if (!strcmp(argv[i], "--expect") && i + 1 < argc) {
+			if (expect_load(argv[++i]))
+				return 2;
+		} else if (!strcmp(argv[i], "--records") && i + 1 < argc)
+			records = argv[++i];
+		else if (!strcmp(argv[i], "--target") && i + 1 < argc)
+			target = argv[++i];
+		else
+			return usage(prog, "unknown or incomplete option");
+	}
+	size_t chosen = 0;
+	for (size_t k = 0; k < n; k++)
+		chosen += selected(&cases[k], argc, argv, i);
+	if (!chosen)
+		return usage(prog, "no case matches the selection (see --list)");
+	if (list) {
+		for (size_t k = 0; k < n; k++)
+			if (selected(&cases[k], argc, argv, i))
+				printf("%s\t%s\t%s\n", cases[k].id, cases[k].clause,
+				       level_names[cases[k].level]);
+		return 0;
+	}
+	if (read_multiplier(prog))
+		return 2;
+	FILE *rec = records ? fopen(records, "w") : 0;
+	if (records && !rec) {
+		fprintf(stderr, "%s: cannot write %s: %m\n", prog, records);
+		return 2;
+	}
+	/* Orphaned grandchildren (a case's MT-forked child) come back to us. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+#ifdef __GLIBC__
+	const char *libc = gnu_get_libc_version();
+#else
+	const char *libc = "?";
+#endif
+	printf("TAP version 13\n# mtfork %s on target %s (glibc version: %s)\n1..%zu\n",
+	       strrchr(prog, '/') ? strrchr(prog, '/') + 1 : prog, target, libc, chosen);
+	int bad = 0, no = 0;
+	for (size_t k = 0; k < n; k++) {
+		const struct mtcase *c = &cases[k];
+		if (!selected(c, argc, argv, i))
+			continue;
+		struct outcome o;
+		const char *holder;
+		struct timespec a, b;
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		run_case(c, &o, &holder);
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		double ms = (b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6;
+		struct expectation e = expectation(c);
+		bad |= !expect_met(e.expected, o.verdict, o.behaviour);
+		report(++no, c, &o, holder, ms, rec);
+	}
+	if (rec)
+		fclose(rec);
+	return bad;
+}

@@ -1,0 +1,90 @@
+/*
+ * mtfork harness: what a test file needs to declare its cases.
+ *
+ * A test file (one per subsystem) declares
+ *   - a `struct holding`: how to put another thread inside the subsystem with
+ *     its internal lock taken (a list of `struct way`, tried in order), and a
+ *     `verify` call that needs the same lock and so must block while it is held;
+ *   - its cases: a clause ID, a level, the holding, and a `probe` that runs in
+ *     the MT-forked child and returns PROBE_OK or probe_wrong(...).
+ * and ends with MTFORK_MAIN(cases). The harness runs each case in its own
+ * process: hold, verify, fork from a forker thread, probe, judge.
+ */
+#ifndef MTFORK_H
+#define MTFORK_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+enum level { MUST, SHOULD, MAY };
+
+/* What a holder's enter() is given. */
+struct hold {
+	char *page; /* uffd ways: a never-touched page; libc parks when it touches it */
+	char *edge; /* the last byte of the ordinary page just below `page` */
+	size_t page_size;
+};
+
+enum way_kind {
+	WAY_UFFD,       /* enter() passes h->page to a call that touches it under the lock */
+	WAY_CALLBACK,   /* enter() makes libc call back into code that calls holder_park() */
+	WAY_APP,        /* application-controlled state (flockfile...): never released for fork */
+	WAY_STOCHASTIC, /* enter() is one use of the subsystem, hammered while forks repeat */
+};
+
+struct way {
+	const char *name; /* shown as the case's holder, e.g. "uffd-arg:initstate" */
+	enum way_kind kind;
+	void (*enter)(struct hold *h);      /* runs in the holder thread */
+	void (*fill)(char *page, size_t n); /* uffd: what the page holds once released (NULL: 0s) */
+};
+
+struct holding {
+	const char *name;       /* the lock or state held, e.g. "random lock" */
+	void (*setup)(void);    /* in the case process, before any thread starts (may be NULL) */
+	void (*verify)(void);   /* needs the held lock: must block while it is held */
+	const struct way *ways; /* tried in order until one verifiably holds; {0} ends */
+};
+
+enum { PROBE_OK = 0, PROBE_WRONG = 1 };
+
+struct probe {
+	char detail[200];
+};
+
+struct mtcase {
+	const char *id;     /* "RANDOM-1.random": clause, dot, what the child calls */
+	const char *clause; /* "RANDOM-1" (spec/) */
+	enum level level;
+	const struct holding *holding;
+	int (*probe)(struct probe *p); /* runs in the MT-forked child */
+};
+
+/* In a probe: record what was wrong (a constant string plus an optional
+ * number; no stdio, since the child may have inherited held locks). */
+int probe_wrong(struct probe *p, const char *what);
+int probe_wrong_num(struct probe *p, const char *what, long n);
+
+/* In a probe whose subject is exit() itself: report success, then call
+ * exit(0); the judge then decides by whether the child terminates. */
+__attribute__((noreturn)) void probe_report_then_exit(void);
+
+/* In a WAY_CALLBACK/WAY_APP holder: park this thread here until the controller
+ * releases it. Only the first call in the case process parks; later calls,
+ * and every call in a forked child, return at once. */
+void holder_park(void);
+
+/* A fully buffered FILE whose write function calls holder_park(): flushing it
+ * parks the flushing thread inside stdio with the FILE (and whatever stdio
+ * lock the flush path holds) taken. In a forked child its writes succeed. */
+FILE *parking_stream(void);
+
+int mtfork_main(int argc, char **argv, const struct mtcase *cases, size_t n);
+
+#define MTFORK_MAIN(cases)                                                                         \
+	int main(int argc, char **argv)                                                            \
+	{                                                                                          \
+		return mtfork_main(argc, argv, cases, sizeof cases / sizeof cases[0]);             \
+	}
+
+#endif

@@ -1,0 +1,60 @@
+/* Parking a holder inside a libc callback (WAY_CALLBACK, WAY_APP). */
+#define _GNU_SOURCE
+#include <stdatomic.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+static int event_fd = -1, release_fd = -1;
+static pid_t owner_pid, holder_tid;
+static atomic_int parked;
+
+pid_t gettid_(void)
+{
+	return (pid_t)syscall(SYS_gettid);
+}
+
+void park_init(int ev, int rel)
+{
+	event_fd = ev;
+	release_fd = rel;
+	owner_pid = getpid();
+}
+
+void park_set_holder(pid_t tid)
+{
+	holder_tid = tid;
+}
+
+void holder_park(void)
+{
+	/* Park once, in the holder thread of the case process only: a forked
+	 * child (other pid) or another thread passing through the same
+	 * callback must never be stopped by the harness. */
+	if (getpid() != owner_pid || gettid_() != holder_tid || atomic_exchange(&parked, 1))
+		return;
+	int msg[2] = {'P', holder_tid};
+	if (write(event_fd, msg, sizeof msg) != sizeof msg)
+		return;
+	char c;
+	while (read(release_fd, &c, 1) < 0)
+		;
+}
+
+static ssize_t parking_write(void *cookie, const char *buf, size_t n)
+{
+	(void)cookie;
+	(void)buf;
+	holder_park();
+	return (ssize_t)n;
+}
+
+FILE *parking_stream(void)
+{
+	cookie_io_functions_t io = {.write = parking_write};
+	FILE *f = fopencookie(NULL, "w", io);
+	if (f)
+		setvbuf(f, NULL, _IOFBF, 4096);
+	return f;
+}

@@ -1,0 +1,108 @@
+/*
+ * Supervisor side of one case: run the case process once per way until a way
+ * holds, isolate it in its own process group, and leave nothing behind.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define CASE_MS 20000 /* a case process that has not reported by then is a harness fault */
+
+/* Kill the case's process group and reap everything that died. We are the
+ * subreaper, so orphaned grandchildren come back to us too. */
+static void sweep(pid_t pgid)
+{
+	kill(-pgid, SIGKILL);
+	long end = now_ms() + 2000;
+	for (;;) {
+		pid_t w = waitpid(-1, 0, WNOHANG);
+		if (w < 0 && errno == ECHILD)
+			return;
+		if (w <= 0) {
+			if (now_ms() > end) {
+				fprintf(stderr, "mtfork: children of case group %d did not exit\n",
+				        (int)pgid);
+				return;
+			}
+			sleep_ms(1);
+		}
+	}
+}
+
+static void run_way(const struct mtcase *c, const struct way *w, struct outcome *o)
+{
+	int p[2];
+	memset(o, 0, sizeof *o);
+	if (pipe2(p, O_CLOEXEC)) {
+		o->verdict = V_ERROR;
+		snprintf(o->detail, sizeof o->detail, "pipe2: %m");
+		return;
+	}
+	fflush(0); /* nothing buffered may be inherited and written twice */
+	pid_t pid = fork();
+	if (pid == 0) {
+		setpgid(0, 0);
+		close(p[0]);
+		case_process(c, w, p[1]);
+	}
+	close(p[1]);
+	if (pid < 0) {
+		o->verdict = V_ERROR;
+		snprintf(o->detail, sizeof o->detail, "fork: %m");
+		close(p[0]);
+		return;
+	}
+	setpgid(pid, pid);
+	struct pollfd pf = {.fd = p[0], .events = POLLIN};
+	int n = poll(&pf, 1, scaled_ms(CASE_MS));
+	ssize_t got = n > 0 ? read(p[0], o, sizeof *o) : 0;
+	close(p[0]);
+	if (got != (ssize_t)sizeof *o || o->magic != OUTCOME_MAGIC) {
+		memset(o, 0, sizeof *o);
+		o->verdict = V_ERROR;
+		snprintf(o->detail, sizeof o->detail,
+		         n == 0 ? "the case process did not report within %d ms"
+		                : "the case process died without reporting (limit %d ms)",
+		         scaled_ms(CASE_MS));
+	}
+	sweep(pid);
+}
+
+void run_case(const struct mtcase *c, struct outcome *o, const char **holder)
+{
+	char tried[sizeof o->detail] = "";
+	*holder = "-";
+	for (const struct way *w = c->holding->ways; w->name; w++) {
+		run_way(c, w, o);
+		if (o->verdict == V_NOT_HELD || o->verdict == V_UNAVAILABLE) {
+			str_add(tried, sizeof tried, w->name);
+			str_add(tried, sizeof tried,
+			        o->verdict == V_NOT_HELD ? " did not hold (" : " unavailable (");
+			str_add(tried, sizeof tried, o->detail);
+			str_add(tried, sizeof tried, "); ");
+			continue;
+		}
+		*holder = w->name;
+		if (tried[0]) {
+			str_add(tried, sizeof tried, "decided by ");
+			str_add(tried, sizeof tried, w->name);
+			if (o->detail[0])
+				str_add(tried, sizeof tried, ": ");
+			str_add(tried, sizeof tried, o->detail);
+			memcpy(o->detail, tried, sizeof o->detail);
+		}
+		return;
+	}
+	o->verdict = V_ERROR;
+	o->behaviour = B_NONE;
+	snprintf(o->detail, sizeof o->detail, "no way could hold the %s: %s", c->holding->name,
+	         tried);
+}

@@ -1,0 +1,303 @@
+/*
+ * Self-tests of the harness itself, on synthetic children and locks:
+ *   - the judge proves a deadlock only for a single-threaded child in a
+ *     private, untimed futex wait, and never for sleep/read/timed or shared
+ *     waits or a multi-threaded child;
+ *   - crashes, wrong results and silent exits are classified;
+ *   - a way that does not hold is never a silent pass;
+ *   - a lock held at fork is judged fail; a lock the "libc" takes around fork
+ *     (an atfork handler here) is recognised by fork_waited; a fork that
+ *     waits for application state fails FILE-EXCL-1's way.
+ * Output is TAP; the exit status is non-zero if any test failed.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "../lib/harness.h"
+
+static int failures, count;
+
+static void check(int ok, const char *name, const char *detail)
+{
+	printf("%s %d - %s\n", ok ? "ok" : "not ok", ++count, name);
+	if (!ok)
+		printf("  ---\n  detail: \"%s\"\n  ...\n", detail);
+	failures += !ok;
+}
+
+/* Kernel ABI (musl-gcc has no <linux/futex.h>). */
+enum { FUTEX_WAIT = 0, FUTEX_WAIT_PRIVATE = 128 };
+
+static int futex_word;
+
+static long futex_wait(int op, const struct timespec *ts)
+{
+	return syscall(SYS_futex, &futex_word, op, 0, ts, 0, 0);
+}
+
+static int wait_private(struct probe *p)
+{
+	(void)p;
+	for (;;)
+		futex_wait(FUTEX_WAIT_PRIVATE, 0);
+	return PROBE_OK;
+}
+
+static int wait_shared(struct probe *p)
+{
+	(void)p;
+	for (;;)
+		futex_wait(FUTEX_WAIT, 0);
+	return PROBE_OK;
+}
+
+static int wait_timed(struct probe *p)
+{
+	struct timespec ts = {30, 0};
+	(void)p;
+	for (;;)
+		futex_wait(FUTEX_WAIT_PRIVATE, &ts);
+	return PROBE_OK;
+}
+
+static int do_sleep(struct probe *p)
+{
+	(void)p;
+	sleep(30);
+	return PROBE_OK;
+}
+
+static int do_read(struct probe *p)
+{
+	int fd[2];
+	char c;
+	(void)p;
+	if (pipe(fd) == 0)
+		while (read(fd[0], &c, 1) < 0 && errno == EINTR)
+			;
+	return PROBE_OK;
+}
+
+static void *parked_thread(void *a)
+{
+	(void)a;
+	for (;;)
+		futex_wait(FUTEX_WAIT_PRIVATE, 0);
+	return 0;
+}
+
+static int two_threads_waiting(struct probe *p)
+{
+	pthread_t t;
+	pthread_create(&t, 0, parked_thread, 0);
+	return wait_private(p);
+}
+
+static int do_crash(struct probe *p)
+{
+	(void)p;
+	raise(SIGSEGV);
+	return PROBE_OK;
+}
+
+static int do_wrong(struct probe *p)
+{
+	return probe_wrong(p, "synthetic wrong result");
+}
+
+static int do_silent_exit(struct probe *p)
+{
+	(void)p;
+	_exit(0);
+}
+
+static int do_nothing(struct probe *p)
+{
+	(void)p;
+	return PROBE_OK;
+}
+
+/* Fork a child running probe and judge it with the given timeout. */
+static void judge_probe(int (*probe)(struct probe *), int timeout_ms, struct child_result *r,
+                        long *ms)
+{
+	struct mtcase c = {"SELF.x", "SELF", MUST, 0, probe};
+	int fd[2];
+	if (pipe(fd))
+		return;
+	long t0 = now_ms();
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(fd[0]);
+		child_report(&c, fd[1]);
+	}
+	close(fd[1]);
+	judge_child(pid, fd[0], timeout_ms, r);
+	close(fd[0]);
+	*ms = now_ms() - t0;
+}
+
+static void judge_tests(void)
+{
+	struct child_result r;
+	long ms;
+
+	judge_probe(wait_private, 5000, &r, &ms);
+	check(r.behaviour == B_DEADLOCK && r.how == HOW_PROOF && ms < 100,
+	      "a private untimed futex wait is a proven deadlock in < 100 ms", r.detail);
+
+	static const struct {
+		int (*probe)(struct probe *);
+		const char *name;
+	} never_proof[] = {
+	    {do_sleep, "a sleeping child is judged by timeout, never by proof"},
+	    {do_read, "a child blocked in read is judged by timeout, never by proof"},
+	    {wait_timed, "a timed futex wait is judged by timeout, never by proof"},
+	    {wait_shared, "a shared futex wait is judged by timeout, never by proof"},
+	    {two_threads_waiting, "a multi-threaded child is judged by timeout, never by proof"},
+	};
+	for (size_t i = 0; i < sizeof never_proof / sizeof never_proof[0]; i++) {
+		judge_probe(never_proof[i].probe, 300, &r, &ms);
+		check(r.behaviour == B_DEADLOCK && r.how == HOW_TIMEOUT && ms >= 300,
+		      never_proof[i].name, r.detail);
+	}
+
+	judge_probe(do_crash, 2000, &r, &ms);
+	check(r.behaviour == B_CRASH && r.signo == SIGSEGV && strstr(r.detail, "SIGSEGV"),
+	      "a crashing child is a crash with its signal", r.detail);
+	judge_probe(do_wrong, 2000, &r, &ms);
+	check(r.behaviour == B_WRONG && !strcmp(r.detail, "synthetic wrong result"),
+	      "a wrong result is reported with its detail", r.detail);
+	judge_probe(do_silent_exit, 2000, &r, &ms);
+	check(r.behaviour == B_WRONG, "a child exiting without a report is wrong", r.detail);
+	judge_probe(do_nothing, 2000, &r, &ms);
+	check(r.behaviour == B_WORKS, "a child that reports success works", r.detail);
+}
+
+/* A synthetic subsystem: one mutex, entered through a uffd-trapped argument. */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void enter_locked(struct hold *h)
+{
+	pthread_mutex_lock(&lock);
+	h->page[0] = 1; /* parks here, lock held */
+	pthread_mutex_unlock(&lock);
+}
+
+static void enter_unlocked(struct hold *h)
+{
+	h->page[0] = 1; /* parks, but holds nothing */
+}
+
+static void enter_app(struct hold *h)
+{
+	(void)h;
+	pthread_mutex_lock(&lock);
+	holder_park();
+}
+
+static void hammer(struct hold *h)
+{
+	(void)h;
+	pthread_mutex_lock(&lock);
+	pthread_mutex_unlock(&lock);
+}
+
+static void verify_lock(void)
+{
+	pthread_mutex_lock(&lock);
+	pthread_mutex_unlock(&lock);
+}
+
+static void prepare(void)
+{
+	pthread_mutex_lock(&lock);
+}
+
+static void after(void)
+{
+	pthread_mutex_unlock(&lock);
+}
+
+static void reset(void)
+{
+	pthread_mutex_init(&lock, 0);
+}
+
+/* Make this case process's "libc" take the lock around fork, as musl does. */
+static void take_lock_at_fork(void)
+{
+	pthread_atfork(prepare, after, reset);
+}
+
+static int probe_lock_free(struct probe *p)
+{
+	if (pthread_mutex_trylock(&lock))
+		return probe_wrong(p, "the synthetic lock is still held in the child");
+	return PROBE_OK;
+}
+
+static const struct way held_way[] = {{"uffd-arg:synthetic", WAY_UFFD, enter_locked, 0}, {0}};
+static const struct way hollow_then_stochastic[] = {
+    {"uffd-arg:hollow", WAY_UFFD, enter_unlocked, 0},
+    {"stochastic:synthetic", WAY_STOCHASTIC, hammer, 0},
+    {0}};
+static const struct way hollow_only[] = {{"uffd-arg:hollow", WAY_UFFD, enter_unlocked, 0}, {0}};
+static const struct way app_way[] = {{"app:synthetic", WAY_APP, enter_app, 0}, {0}};
+
+static void run(const struct holding *h, struct outcome *o, const char **holder)
+{
+	struct mtcase c = {"SELF.lock", "SELF", MUST, h, probe_lock_free};
+	run_case(&c, o, holder);
+}
+
+static void holder_tests(void)
+{
+	struct outcome o;
+	const char *holder;
+
+	struct holding plain = {"synthetic lock", 0, verify_lock, held_way};
+	run(&plain, &o, &holder);
+	if (o.verdict == V_ERROR && strstr(o.detail, "userfaultfd unavailable")) {
+		printf("ok %d - # SKIP userfaultfd unavailable: %s\n", ++count, o.detail);
+		return;
+	}
+	check(o.verdict == V_FAIL && o.behaviour == B_WRONG && o.held == 1 && o.fork_waited == 0,
+	      "a lock held at fork and not reset is a failure, verifiably held", o.detail);
+
+	struct holding musl_like = {"synthetic lock", take_lock_at_fork, verify_lock, held_way};
+	run(&musl_like, &o, &holder);
+	check(o.verdict == V_PASS && o.held == 1 && o.fork_waited == 1,
+	      "a lock taken around fork is recognised: fork_waited, then pass", o.detail);
+
+	struct holding hollow = {"synthetic lock", 0, verify_lock, hollow_then_stochastic};
+	run(&hollow, &o, &holder);
+	check(strcmp(holder, "stochastic:synthetic") == 0 && strstr(o.detail, "did not hold"),
+	      "a way that holds nothing falls back to the stochastic holder, and says so",
+	      o.detail);
+
+	struct holding hollow_alone = {"synthetic lock", 0, verify_lock, hollow_only};
+	run(&hollow_alone, &o, &holder);
+	check(o.verdict == V_ERROR, "a way that holds nothing, with no fallback, is an error",
+	      o.detail);
+
+	struct holding app = {"application lock", take_lock_at_fork, verify_lock, app_way};
+	run(&app, &o, &holder);
+	check(o.verdict == V_FAIL && o.behaviour == B_DEADLOCK && o.how == HOW_PROOF,
+	      "fork waiting for application-held state fails (never released)", o.detail);
+}
+
+int main(void)
+{
+	printf("TAP version 13\n1..15\n");
+	fflush(stdout);
+	judge_tests();
+	holder_tests();
+	return failures != 0;
+}
