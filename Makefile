@@ -11,10 +11,12 @@
 # One built-in target: make report TARGET=musl
 
 TARGET ?=
+# Where everything is built (several checkouts or agents: one each).
+BUILD ?= build
 ifeq ($(origin CC),command line)
 MTFORK_CC := $(CC)
 endif
-MTFORK_ENV = MTFORK_TARGET='$(TARGET)' MTFORK_CC='$(MTFORK_CC)'
+MTFORK_ENV = MTFORK_TARGET='$(TARGET)' MTFORK_CC='$(MTFORK_CC)' MTFORK_BUILD='$(BUILD)'
 
 .PHONY: all report check cases clean
 all: report
@@ -25,10 +27,13 @@ report:
 check:
 	@$(MTFORK_ENV) tools/mtfork check
 
-build/cases.tsv cases:
+$(BUILD)/cases.tsv cases:
 	@$(MTFORK_ENV) tools/mtfork cases
 
 clean:
-	rm -rf build
+	rm -rf $(BUILD)
 
+SPEC_BUILD = $(BUILD)/spec
+SPEC_RESULTS = $(BUILD)/report/results.json
+SPEC_CASES = $(BUILD)/cases.tsv
 include spec/spec.mk
