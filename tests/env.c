@@ -6,6 +6,7 @@
  * envlock (stdlib/setenv.c) is neither taken nor reset by fork; musl has no
  * environment lock at all.
  * ENV-2: getenv in the child sees the environment the parent left.
+ * ENV-3: clearenv empties it, and setenv then builds a new one.
  *
  * Holder: glibc walks `environ` with envlock taken, so pointing `environ` at
  * a userfaultfd page parks setenv() inside the lock. Where the walk happens
@@ -99,11 +100,23 @@ static int probe_getenv(struct probe *p)
 	                                 : probe_wrong(p, "the parent's MTFORK_PARENT is missing");
 }
 
+static int probe_clearenv(struct probe *p)
+{
+	if (clearenv())
+		return probe_wrong(p, "clearenv failed");
+	if (getenv("MTFORK_PARENT"))
+		return probe_wrong(p, "a variable survived clearenv");
+	if (setenv("MTFORK_AFTER", "1", 1) || !getenv("MTFORK_AFTER"))
+		return probe_wrong(p, "setenv after clearenv failed");
+	return PROBE_OK;
+}
+
 static const struct mtcase cases[] = {
     {"ENV-1.setenv", "ENV-1", MUST, &env_lock, probe_setenv},
     {"ENV-1.unsetenv", "ENV-1", MUST, &env_lock, probe_unsetenv},
     {"ENV-1.putenv", "ENV-1", MUST, &env_lock, probe_putenv},
     {"ENV-2.getenv", "ENV-2", MUST, &env_lock, probe_getenv},
+    {"ENV-3.clearenv", "ENV-3", MUST, &env_lock, probe_clearenv},
 };
 
 MTFORK_MAIN(cases)

@@ -6,6 +6,13 @@
  * with an arena lock taken at fork. Both glibc (malloc/arena.c fork handlers)
  * and musl (mallocng's lock, taken last) take and reset their locks.
  * MALLOC-2: blocks the parent allocated can be freed and reallocated.
+ * MALLOC-3: functions that allocate internally (strdup, asprintf, getline,
+ * aligned_alloc) work too.
+ * MALLOC-4: blocks of a thread that does not exist in the child (the
+ * holder's) can be freed there, and new allocations never overlap a block
+ * still in use.
+ * MALLOC-5 (SHOULD): introspection and trimming, where the libc has them
+ * (looked up weakly; absent ones skip).
  *
  * Probes use 64 KiB blocks as well as small ones: small requests may be served
  * from a per-thread cache without touching the arena lock at all.
@@ -29,6 +36,7 @@
 #define BIG (64 * 1024)
 
 static char *parent_block;
+static void hammer(struct hold *h);
 
 /* The compiler may delete a free(malloc(n)) pair outright; storing through a
  * volatile pointer keeps each call real. */
@@ -63,6 +71,40 @@ static void stats_to_parking_stderr(struct hold *h)
 }
 #endif
 
+/* Blocks the holder thread allocates before it enters malloc for good:
+ * `mine` to be freed in the child, `kept` to stay in use there, plus one
+ * left in the holder's per-thread cache. */
+#define KEPT 256
+static char *mine, *kept;
+
+static void allocate_in_holder(void)
+{
+	if (mine)
+		return;
+	mine = malloc(KEPT);
+	kept = malloc(KEPT);
+	if (mine)
+		memset(mine, 'm', KEPT);
+	if (kept)
+		memset(kept, 'k', KEPT);
+	sink = malloc(KEPT);
+	free(sink);
+}
+
+#ifdef __GLIBC__
+static void allocate_then_stats(struct hold *h)
+{
+	allocate_in_holder();
+	stats_to_parking_stderr(h);
+}
+#endif
+
+static void allocate_then_hammer(struct hold *h)
+{
+	allocate_in_holder();
+	hammer(h);
+}
+
 static void hammer(struct hold *h)
 {
 	static unsigned n;
@@ -85,6 +127,20 @@ static const struct holding malloc_lock = {
             {"callback:malloc_stats", WAY_CALLBACK, stats_to_parking_stderr, 0},
 #endif
             {"stochastic:malloc", WAY_STOCHASTIC, hammer, 0},
+            {0},
+        },
+};
+
+static const struct holding malloc_lock_with_holder_blocks = {
+    .name = "malloc arena lock",
+    .setup = allocate_in_parent,
+    .verify = malloc_needs_lock,
+    .ways =
+        (const struct way[]){
+#ifdef __GLIBC__
+            {"callback:malloc_stats", WAY_CALLBACK, allocate_then_stats, 0},
+#endif
+            {"stochastic:malloc", WAY_STOCHASTIC, allocate_then_hammer, 0},
             {0},
         },
 };
@@ -166,6 +222,119 @@ static int probe_realloc_parent_block(struct probe *p)
 	return PROBE_OK;
 }
 
+static int probe_strdup(struct probe *p)
+{
+	char *d = strdup("duplicated in the child");
+	if (!d || strcmp(d, "duplicated in the child"))
+		return probe_wrong(p, "strdup failed");
+	free(d);
+	return PROBE_OK;
+}
+
+static int probe_asprintf(struct probe *p)
+{
+	char *s = 0;
+	if (asprintf(&s, "%s %d", "child", 42) != 8 || !s || strcmp(s, "child 42"))
+		return probe_wrong(p, "asprintf failed");
+	free(s);
+	return PROBE_OK;
+}
+
+static int probe_getline(struct probe *p)
+{
+	static char text[] = "first line\nsecond\n";
+	FILE *f = fmemopen(text, sizeof text - 1, "r");
+	if (!f)
+		return probe_wrong(p, "fmemopen failed");
+	char *line = 0;
+	size_t cap = 0;
+	ssize_t n = getline(&line, &cap, f);
+	fclose(f);
+	if (n != 11 || !line || strcmp(line, "first line\n"))
+		return probe_wrong(p, "getline did not return the first line");
+	free(line);
+	return PROBE_OK;
+}
+
+static int probe_aligned_alloc(struct probe *p)
+{
+	void *b = aligned_alloc(256, 1024);
+	if (!b)
+		return probe_wrong(p, "aligned_alloc returned NULL");
+	if ((uintptr_t)b % 256)
+		return probe_wrong(p, "aligned_alloc returned a misaligned block");
+	free(b);
+	return PROBE_OK;
+}
+
+static int probe_free_dead_thread_blocks(struct probe *p)
+{
+	if (!mine || !kept)
+		return probe_wrong(p, "the holder's allocations failed");
+	for (int i = 0; i < KEPT; i++)
+		if (mine[i] != 'm' || kept[i] != 'k')
+			return probe_wrong(p,
+			                   "the holder's blocks were damaged before the child ran");
+	free(mine);
+	/* Reuse must not reach the block still in use. */
+	for (int n = 0; n < 64; n++) {
+		char *b = malloc(KEPT);
+		if (!b)
+			return probe_wrong(p, "malloc returned NULL");
+		if (b < kept + KEPT && kept < b + KEPT)
+			return probe_wrong(p, "malloc handed out a block still in use");
+		memset(b, 'c', KEPT);
+	}
+	for (int i = 0; i < KEPT; i++)
+		if (kept[i] != 'k')
+			return probe_wrong(p, "a block still in use was overwritten");
+	free(kept);
+	return PROBE_OK;
+}
+
+/* Looked up weakly: a libc without them skips (MALLOC-5 is "where provided"). */
+size_t malloc_usable_size(void *block) __attribute__((weak));
+int malloc_trim(size_t pad) __attribute__((weak));
+void malloc_stats(void) __attribute__((weak));
+
+static int probe_malloc_usable_size(struct probe *p)
+{
+	if (!malloc_usable_size)
+		return probe_skip(p, "this libc has no malloc_usable_size");
+	char *b = malloc(100);
+	if (!b)
+		return probe_wrong(p, "malloc returned NULL");
+	size_t n = malloc_usable_size(b);
+	free(b);
+	return n >= 100 ? PROBE_OK : probe_wrong_num(p, "malloc_usable_size too small: ", (long)n);
+}
+
+static int probe_malloc_trim(struct probe *p)
+{
+	if (!malloc_trim)
+		return probe_skip(p, "this libc has no malloc_trim");
+	malloc_trim(0);
+	return PROBE_OK;
+}
+
+static int probe_mallinfo2(struct probe *p)
+{
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 33)
+	struct mallinfo2 mi = mallinfo2();
+	return mi.arena > 0 ? PROBE_OK : probe_wrong(p, "mallinfo2 reported an empty arena");
+#else
+	return probe_skip(p, "this libc has no mallinfo2");
+#endif
+}
+
+static int probe_malloc_stats(struct probe *p)
+{
+	if (!malloc_stats)
+		return probe_skip(p, "this libc has no malloc_stats");
+	malloc_stats(); /* to stderr: the holder may have made it a parking stream */
+	return PROBE_OK;
+}
+
 static const struct mtcase cases[] = {
     {"MALLOC-1.malloc", "MALLOC-1", MUST, &malloc_lock, probe_malloc},
     {"MALLOC-1.calloc", "MALLOC-1", MUST, &malloc_lock, probe_calloc},
@@ -174,6 +343,16 @@ static const struct mtcase cases[] = {
     {"MALLOC-1.posix_memalign", "MALLOC-1", MUST, &malloc_lock, probe_posix_memalign},
     {"MALLOC-2.free-parent-block", "MALLOC-2", MUST, &malloc_lock, probe_free_parent_block},
     {"MALLOC-2.realloc-parent-block", "MALLOC-2", MUST, &malloc_lock, probe_realloc_parent_block},
+    {"MALLOC-3.strdup", "MALLOC-3", MUST, &malloc_lock, probe_strdup},
+    {"MALLOC-3.asprintf", "MALLOC-3", MUST, &malloc_lock, probe_asprintf},
+    {"MALLOC-3.getline", "MALLOC-3", MUST, &malloc_lock, probe_getline},
+    {"MALLOC-3.aligned_alloc", "MALLOC-3", MUST, &malloc_lock, probe_aligned_alloc},
+    {"MALLOC-4.free-dead-thread-blocks", "MALLOC-4", MUST, &malloc_lock_with_holder_blocks,
+     probe_free_dead_thread_blocks},
+    {"MALLOC-5.malloc_usable_size", "MALLOC-5", SHOULD, &malloc_lock, probe_malloc_usable_size},
+    {"MALLOC-5.malloc_trim", "MALLOC-5", SHOULD, &malloc_lock, probe_malloc_trim},
+    {"MALLOC-5.mallinfo2", "MALLOC-5", SHOULD, &malloc_lock, probe_mallinfo2},
+    {"MALLOC-5.malloc_stats", "MALLOC-5", SHOULD, &malloc_lock, probe_malloc_stats},
 };
 
 MTFORK_MAIN(cases)

@@ -6,12 +6,24 @@
  * internal lock at fork. glibc guards the generator with a lock fork neither
  * takes nor resets (stdlib/random.c); musl takes its lock around fork.
  *
+ * RANDOM-2: the child's state is the one before or the one after the
+ * interrupted initstate(), never a mixture: the child's first random() must
+ * be the first value of one of the two sequences (computed before holding).
+ * RANDOM-3 (SHOULD): arc4random works in the child, and the child's output
+ * differs from that of its own fork child (no state shared across fork).
+ *
  * Holder: initstate() with its state buffer on a userfaultfd page — both
  * libcs write the buffer with the lock taken, so the holder parks inside.
- * Fallback: a thread hammering random() while forks repeat.
+ * Fallback: a thread hammering random() while forks repeat (not for
+ * RANDOM-2, whose expected values a hammer would make unknowable).
+ * arc4random is looked up weakly: a libc without it skips RANDOM-3.
  */
 #define _GNU_SOURCE
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "lib/mtfork.h"
 
@@ -38,6 +50,62 @@ static const struct holding random_lock = {
         (const struct way[]){
             {"uffd-arg:initstate", WAY_UFFD, initstate_on_page, 0},
             {"stochastic:random", WAY_STOCHASTIC, hammer, 0},
+            {0},
+        },
+};
+
+static long old_first, new_first;
+
+/* The first random() after the holder's initstate(1, ., 128), and the first
+ * one of the sequence in force before it. */
+static void learn_both_sequences(void)
+{
+	static char scratch[128];
+	char *before = initstate(1, scratch, sizeof scratch);
+	new_first = random();
+	setstate(before);
+	srandom(12345);
+	old_first = random();
+	srandom(12345);
+}
+
+/* Takes the lock like random(), but leaves the generator where the holder's
+ * initstate() leaves it (seed 1, size 128), whichever of the two runs last:
+ * a verifier that drew a value would move the sequence under test. */
+static void reinitialise_like_the_holder(void)
+{
+	static char mine[128];
+	initstate(1, mine, sizeof mine);
+}
+
+static const struct holding random_lock_known_sequences = {
+    .name = "random generator lock",
+    .setup = learn_both_sequences,
+    .verify = reinitialise_like_the_holder,
+    .ways =
+        (const struct way[]){
+            {"uffd-arg:initstate", WAY_UFFD, initstate_on_page, 0},
+            {0},
+        },
+};
+
+uint32_t arc4random(void) __attribute__((weak));
+void arc4random_buf(void *buf, size_t n) __attribute__((weak));
+uint32_t arc4random_uniform(uint32_t bound) __attribute__((weak));
+
+static void hammer_arc4random(struct hold *h)
+{
+	(void)h;
+	if (arc4random)
+		arc4random();
+}
+
+static const struct holding arc4random_state = {
+    .name = "arc4random state",
+    .verify = random_needs_lock,
+    .ways =
+        (const struct way[]){
+            {"stochastic:arc4random", WAY_STOCHASTIC, hammer_arc4random, 0},
             {0},
         },
 };
@@ -78,12 +146,50 @@ static int probe_setstate(struct probe *p)
 	                             : probe_wrong(p, "setstate did not return the current state");
 }
 
+static int probe_state_not_mixed(struct probe *p)
+{
+	long first = random();
+	if (first == old_first || first == new_first)
+		return PROBE_OK;
+	return probe_wrong_num(p, "random() continued neither sequence: ", first);
+}
+
+static int probe_arc4random(struct probe *p)
+{
+	if (!arc4random || !arc4random_buf || !arc4random_uniform)
+		return probe_skip(p, "this libc has no arc4random");
+	if (arc4random_uniform(10) >= 10)
+		return probe_wrong(p, "arc4random_uniform(10) out of range");
+	int fd[2];
+	if (pipe(fd))
+		return probe_wrong(p, "pipe failed");
+	pid_t pid = fork();
+	if (pid < 0)
+		return probe_wrong(p, "fork in the child failed");
+	unsigned char mine[16], theirs[16];
+	arc4random_buf(mine, sizeof mine);
+	if (pid == 0) {
+		_exit(write(fd[1], mine, sizeof mine) == sizeof mine ? 0 : 1);
+	}
+	ssize_t n = read(fd[0], theirs, sizeof theirs);
+	waitpid(pid, 0, 0);
+	close(fd[0]);
+	close(fd[1]);
+	if (n != sizeof theirs)
+		return probe_wrong(p, "the child's own fork child did not report");
+	return memcmp(mine, theirs, sizeof mine)
+	           ? PROBE_OK
+	           : probe_wrong(p, "a fork child repeated its parent's arc4random output");
+}
+
 static const struct mtcase cases[] = {
     {"RANDOM-1.random", "RANDOM-1", MUST, &random_lock, probe_random},
     {"RANDOM-1.srandom", "RANDOM-1", MUST, &random_lock, probe_srandom},
     {"RANDOM-1.rand", "RANDOM-1", MUST, &random_lock, probe_rand},
     {"RANDOM-1.initstate", "RANDOM-1", MUST, &random_lock, probe_initstate},
     {"RANDOM-1.setstate", "RANDOM-1", MUST, &random_lock, probe_setstate},
+    {"RANDOM-2.not-mixed", "RANDOM-2", MUST, &random_lock_known_sequences, probe_state_not_mixed},
+    {"RANDOM-3.arc4random", "RANDOM-3", SHOULD, &arc4random_state, probe_arc4random},
 };
 
 MTFORK_MAIN(cases)

@@ -5,6 +5,11 @@
  * open_memstream work in the child although another thread held the
  * open-file-list lock at fork. glibc takes and resets list_all_lock around
  * fork (libio/genops.c); musl takes its open-file-list lock.
+ * STDIO-LIST-2: fdopen, freopen and tmpfile likewise.
+ * STDIO-LIST-3: the list is consistent: fflush(NULL) walks it, and streams
+ * opened before the fork can be used and closed in the child.
+ * STDIO-LIST-4: with only the list lock held (no FILE), fflush(NULL) and
+ * exit() work in the child.
  *
  * Holder: fflush(NULL) walks the list with its lock taken and flushes a
  * parking stream with pending output: the holder parks inside the write.
@@ -13,13 +18,15 @@
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "lib/mtfork.h"
 
-static FILE *pending;
+static FILE *pending, *opened_before;
 
 static void make_pending_output(void)
 {
+	opened_before = fopen("/dev/null", "w");
 	pending = parking_stream();
 	if (pending)
 		fputs("pending", pending);
@@ -99,11 +106,81 @@ static int probe_open_memstream(struct probe *p)
 	           : probe_wrong(p, "open_memstream buffer lost the output");
 }
 
+static int probe_fdopen(struct probe *p)
+{
+	int fd[2];
+	if (pipe(fd))
+		return probe_wrong(p, "pipe failed");
+	FILE *f = fdopen(fd[1], "w");
+	if (!f)
+		return probe_wrong(p, "fdopen returned NULL");
+	fputs("x", f);
+	if (fclose(f))
+		return probe_wrong(p, "fclose of the fdopen stream failed");
+	char c = 0;
+	return read(fd[0], &c, 1) == 1 && c == 'x'
+	           ? PROBE_OK
+	           : probe_wrong(p, "fdopen stream lost its output");
+}
+
+static int probe_freopen(struct probe *p)
+{
+	FILE *f = fopen("/dev/null", "r");
+	if (!f)
+		return probe_wrong(p, "fopen returned NULL");
+	f = freopen("/dev/null", "w", f);
+	if (!f)
+		return probe_wrong(p, "freopen returned NULL");
+	return fputs("x", f) < 0 || fclose(f) ? probe_wrong(p, "the reopened stream failed")
+	                                      : PROBE_OK;
+}
+
+static int probe_tmpfile(struct probe *p)
+{
+	FILE *f = tmpfile(); /* already unlinked: nothing is left behind */
+	if (!f)
+		return probe_wrong(p, "tmpfile returned NULL");
+	char buf[8] = "";
+	if (fputs("temp", f) < 0 || fseek(f, 0, SEEK_SET) || !fgets(buf, sizeof buf, f))
+		return probe_wrong(p, "tmpfile stream did not read back its output");
+	fclose(f);
+	return strcmp(buf, "temp") ? probe_wrong(p, "tmpfile read back the wrong data") : PROBE_OK;
+}
+
+static int probe_fflush_walk(struct probe *p)
+{
+	return fflush(NULL) ? probe_wrong(p, "fflush(NULL) failed") : PROBE_OK;
+}
+
+static int probe_streams_from_before(struct probe *p)
+{
+	if (!opened_before)
+		return probe_wrong(p, "the parent could not open /dev/null");
+	if (fputs("from the child", opened_before) < 0 || fflush(opened_before))
+		return probe_wrong(p, "a stream opened before fork failed to write");
+	return fclose(opened_before) ? probe_wrong(p, "a stream opened before fork failed to close")
+	                             : PROBE_OK;
+}
+
+static int probe_exit(struct probe *p)
+{
+	(void)p;
+	probe_report_then_exit();
+}
+
 static const struct mtcase cases[] = {
     {"STDIO-LIST-1.fopen", "STDIO-LIST-1", MUST, &list_lock, probe_fopen},
     {"STDIO-LIST-1.fclose", "STDIO-LIST-1", MUST, &list_lock, probe_fclose},
     {"STDIO-LIST-1.fmemopen", "STDIO-LIST-1", MUST, &list_lock, probe_fmemopen},
     {"STDIO-LIST-1.open_memstream", "STDIO-LIST-1", MUST, &list_lock, probe_open_memstream},
+    {"STDIO-LIST-2.fdopen", "STDIO-LIST-2", MUST, &list_lock, probe_fdopen},
+    {"STDIO-LIST-2.freopen", "STDIO-LIST-2", MUST, &list_lock, probe_freopen},
+    {"STDIO-LIST-2.tmpfile", "STDIO-LIST-2", MUST, &list_lock, probe_tmpfile},
+    {"STDIO-LIST-3.fflush-walk", "STDIO-LIST-3", MUST, &list_lock, probe_fflush_walk},
+    {"STDIO-LIST-3.streams-from-before", "STDIO-LIST-3", MUST, &list_lock,
+     probe_streams_from_before},
+    {"STDIO-LIST-4.fflush-null", "STDIO-LIST-4", MUST, &list_lock, probe_fflush_walk},
+    {"STDIO-LIST-4.exit", "STDIO-LIST-4", MUST, &list_lock, probe_exit},
 };
 
 MTFORK_MAIN(cases)

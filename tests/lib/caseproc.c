@@ -37,6 +37,8 @@
 #define STABLE_MS   5    /* two samples this far apart must agree */
 #define STOCH_FORKS 100  /* stochastic holder: at most this many forks */
 #define STOCH_MS    1000 /* ... and this much time */
+#define SCAN_MS     1500 /* guarded stack: the depth scan gives up after this */
+#define SCAN_TRIES  400  /* ... or after this many depths */
 
 /* MTFORK_FORK=_Fork forks with _Fork(), which takes and resets no lock: a
  * deliberately violating "target" proving cases that libc fork protects can
@@ -56,7 +58,13 @@ static struct {
 	int result_w; /* the next child's report pipe */
 	atomic_int tid_holder, tid_verifier, tid_forker;
 	atomic_int stop;
+	atomic_int hammering; /* the stochastic holder has been through enter() once */
+	atomic_int released; /* the holder was let go (before fork, if fork waited) */
 	pid_t (*fork)(void);
+	struct gstack gs;     /* WAY_STACK: the holder's guarded stack */
+	size_t depth;         /* ... where the holder's next call starts */
+	size_t touched;       /* ... how deep the last fault touched (0: unknown) */
+	char note[160];       /* ... how the depth was found, for the detail */
 } C;
 
 static void post(int type, int val)
@@ -93,6 +101,11 @@ static void block_signals(void)
 	pthread_sigmask(SIG_BLOCK, &all, 0);
 }
 
+static void stack_entry(void *h)
+{
+	C.w->enter(h);
+}
+
 static void *holder_main(void *arg)
 {
 	(void)arg;
@@ -100,8 +113,17 @@ static void *holder_main(void *arg)
 	block_signals(); /* a parked holder must not run handlers */
 	C.tid_holder = gettid_();
 	park_set_holder(C.tid_holder);
+	if (C.w->kind == WAY_STACK) {
+		for (;;) { /* one call per depth tried */
+			await(C.go_holder[0]);
+			gstack_call(stack_entry, &h, gstack_top(&C.gs, C.depth));
+			post(EV_RETURNED, 'h');
+		}
+	}
 	await(C.go_holder[0]);
 	if (C.w->kind == WAY_STOCHASTIC) {
+		C.w->enter(&h);
+		C.hammering = 1;
 		while (!C.stop)
 			C.w->enter(&h);
 		return 0;
@@ -116,10 +138,12 @@ static void *verifier_main(void *arg)
 	(void)arg;
 	block_signals();
 	C.tid_verifier = gettid_();
-	await(C.go_verifier[0]);
-	C.c->holding->verify();
-	post(EV_RETURNED, 'v');
-	idle();
+	for (;;) { /* once per hold tried (WAY_STACK tries several) */
+		await(C.go_verifier[0]);
+		C.c->holding->verify();
+		post(EV_RETURNED, 'v');
+	}
+	return 0;
 }
 
 static void *forker_main(void *arg)
@@ -130,9 +154,10 @@ static void *forker_main(void *arg)
 		await(C.go_forker[0]);
 		pid_t pid = C.fork();
 		if (pid == 0) {
-			/* The trap is not inherited: the child's copy of the page
-			 * is plain memory. Give it what the release would have. */
-			if (C.trap.page)
+			/* The trap is not inherited: the child's copy of a page
+			 * never filled is plain memory. Give it what the release
+			 * would have; a page filled before fork is left as is. */
+			if (C.trap.page && !C.released)
 				memcpy(C.trap.page, C.fill, C.trap.page_size);
 			child_report(C.c, C.result_w);
 		}
@@ -145,9 +170,9 @@ static void *forker_main(void *arg)
  * 0 on timeout. */
 static int next_event(int ms, int *val)
 {
-	struct pollfd p[2] = {{.fd = C.ev[0], .events = POLLIN},
-	                      {.fd = C.trap.fd, .events = POLLIN}};
-	if (poll(p, C.trap.fd >= 0 ? 2 : 1, ms) <= 0)
+	int ufd = C.w->kind == WAY_STACK ? C.gs.fd : C.trap.fd;
+	struct pollfd p[2] = {{.fd = C.ev[0], .events = POLLIN}, {.fd = ufd, .events = POLLIN}};
+	if (poll(p, ufd >= 0 ? 2 : 1, ms) <= 0)
 		return 0;
 	if (p[0].revents & POLLIN) {
 		int msg[2];
@@ -156,7 +181,8 @@ static int next_event(int ms, int *val)
 		*val = msg[1];
 		return msg[0];
 	}
-	int tid = uffd_trap_next_fault(&C.trap, 0);
+	int tid = C.w->kind == WAY_STACK ? gstack_read_fault(&C.gs, C.depth, &C.touched)
+	                                 : uffd_trap_next_fault(&C.trap, 0);
 	if (tid <= 0)
 		return 0;
 	*val = tid;
@@ -195,8 +221,11 @@ static void start_threads(void)
 
 static void release_holder(void)
 {
+	C.released = 1;
 	if (C.w->kind == WAY_UFFD)
 		uffd_trap_release(&C.trap, C.fill);
+	else if (C.w->kind == WAY_STACK)
+		gstack_disarm(&C.gs);
 	else if (write(C.release[1], "r", 1) != 1)
 		_exit(124);
 }
@@ -243,6 +272,133 @@ static int hold_and_verify(struct outcome *o)
 			return 0;
 		}
 	}
+}
+
+/* WAY_STACK, one try: start the holder's call at C.depth. */
+enum { TRY_HELD, TRY_DEEPER, TRY_RETURNED, TRY_STUCK };
+
+static int wait_for(int want_type, int want_val, int ms)
+{
+	int type, val;
+	long end = now_ms() + scaled_ms(ms);
+	for (;;) {
+		type = next_event(10, &val);
+		if (type == want_type && val == want_val)
+			return 1;
+		if (now_ms() > end)
+			return 0;
+	}
+}
+
+static int try_depth(void)
+{
+	int type, val;
+	long end = now_ms() + scaled_ms(HOLD_MS);
+	if (gstack_arm(&C.gs))
+		return TRY_STUCK;
+	C.touched = 0;
+	go(C.go_holder[1]);
+	for (;;) {
+		type = next_event(10, &val);
+		if (type == 'U' && val == C.tid_holder)
+			break;
+		if (type == EV_RETURNED && val == 'h') {
+			gstack_disarm(&C.gs);
+			return TRY_RETURNED; /* never went deeper than C.depth */
+		}
+		if (now_ms() > end)
+			return TRY_STUCK;
+	}
+	size_t touched = C.touched;
+	go(C.go_verifier[1]);
+	end = now_ms() + scaled_ms(VERIFY_MS);
+	for (;;) {
+		type = next_event(1, &val);
+		if (type == EV_RETURNED && val == 'v')
+			break;
+		if (type == 0 && parked_on_futex(C.tid_verifier))
+			return TRY_HELD;
+		if (now_ms() > end)
+			return TRY_STUCK;
+	}
+	/* Parked outside the lock: let the call finish, then start deeper,
+	 * past the depth that parked it this time. */
+	gstack_disarm(&C.gs);
+	if (!wait_for(EV_RETURNED, 'h', HOLD_MS))
+		return TRY_STUCK;
+	size_t next = (touched + 15) & ~(size_t)15;
+	C.depth = next > C.depth ? next : C.depth + 16;
+	return TRY_DEEPER;
+}
+
+/* Steps 1 and 2 for WAY_STACK: scan the depth upward from the shallowest
+ * (or from the depth that held in an earlier case) until the verifier
+ * blocks; bounded in tries and time. Returns 1 when held. */
+static int scan_and_verify(struct outcome *o)
+{
+	long start = now_ms();
+	int hint = gstack_hint(C.w), tries = 0, r;
+	C.depth = hint > 0 ? (size_t)hint : 16;
+	for (;;) {
+		if (C.depth > C.gs.max_depth || tries >= SCAN_TRIES ||
+		    now_ms() - start > scaled_ms(SCAN_MS)) {
+			r = TRY_STUCK;
+			finish(o, V_NOT_HELD, "no starting depth up to ");
+			str_add_num(o->detail, sizeof o->detail, (long)C.depth);
+			str_add(o->detail, sizeof o->detail, " bytes held the lock");
+			break;
+		}
+		tries++;
+		r = try_depth();
+		if (r == TRY_HELD)
+			break;
+		if (r != TRY_STUCK && hint > 0) { /* the hint failed: scan from the start */
+			hint = 0;
+			C.depth = 16;
+			continue;
+		}
+		if (r == TRY_RETURNED) {
+			finish(o, V_NOT_HELD, "the call returned without going deeper than ");
+			str_add_num(o->detail, sizeof o->detail, (long)C.depth);
+			str_add(o->detail, sizeof o->detail,
+			        " bytes, and no shallower start held the lock");
+		} else if (r == TRY_STUCK) {
+			finish(o, V_NOT_HELD, "the holder or verifier neither parked nor returned at ");
+			str_add_num(o->detail, sizeof o->detail, (long)C.depth);
+			str_add(o->detail, sizeof o->detail, " bytes");
+		}
+		if (r != TRY_DEEPER)
+			break;
+	}
+	char *n = C.note;
+	n[0] = 0;
+	str_add(n, sizeof C.note, r == TRY_HELD ? "guarded stack held at depth " : "scanned to ");
+	str_add_num(n, sizeof C.note, (long)C.depth);
+	str_add(n, sizeof C.note, " bytes (");
+	str_add_num(n, sizeof C.note, tries);
+	str_add(n, sizeof C.note, tries == 1 ? " try, " : " tries, ");
+	str_add_num(n, sizeof C.note, now_ms() - start);
+	str_add(n, sizeof C.note, C.gs.exact ? " ms)" : " ms, 16-byte steps)");
+	if (r != TRY_HELD) {
+		str_add(o->detail, sizeof o->detail, "; ");
+		str_add(o->detail, sizeof o->detail, n);
+		n[0] = 0;
+		return 0;
+	}
+	gstack_set_hint(C.w, (int)C.depth);
+	return 1;
+}
+
+/* Put s (and "; ") before o's detail. */
+static void prefix_detail(struct outcome *o, const char *s)
+{
+	size_t n = strlen(s), sep = o->detail[0] ? 2 : 0, room = sizeof o->detail - 1;
+	if (n + sep >= room)
+		return;
+	memmove(o->detail + n + sep, o->detail, room - n - sep);
+	memcpy(o->detail, s, n);
+	memcpy(o->detail + n, "; ", sep);
+	o->detail[room] = 0;
 }
 
 /* What the controller does when the forker parks inside fork(). */
@@ -297,7 +453,9 @@ static void judge(struct outcome *o, pid_t pid, int rfd)
 	judge_child(pid, rfd, scaled_ms(CHILD_MS), &r);
 	o->behaviour = r.behaviour;
 	o->how = r.how;
-	if (C.c->level == MAY)
+	if (r.skipped)
+		o->verdict = V_SKIP;
+	else if (C.c->level == MAY)
 		o->verdict = V_OBSERVED;
 	else
 		o->verdict = r.behaviour == B_WORKS ? V_PASS : V_FAIL;
@@ -326,6 +484,15 @@ static void stochastic(struct outcome *o)
 	long start = now_ms(), budget = scaled_ms(STOCH_MS);
 	o->held = -1;
 	go(C.go_holder[1]);
+	/* Fork only once the hammer really runs: its first pass may set up state
+	 * the probe relies on, and forks before it would test nothing. */
+	while (!C.hammering) {
+		if (now_ms() - start > scaled_ms(HOLD_MS)) {
+			finish(o, V_ERROR, "the stochastic holder never completed a first pass");
+			return;
+		}
+		sleep_ms(1);
+	}
 	for (o->forks = 1; o->forks <= STOCH_FORKS; o->forks++) {
 		o->detail[0] = 0;
 		int b = fork_and_judge(o, JUST_WAIT);
@@ -370,6 +537,13 @@ void case_process(const struct mtcase *c, const struct way *w, int out_fd)
 		}
 		C.fork = _Fork;
 	}
+	/* MTFORK_WAY=prefix: only ways whose name starts so are tried (to see
+	 * the fallbacks at work). */
+	const char *only = getenv("MTFORK_WAY");
+	if (only && *only && strncmp(w->name, only, strlen(only))) {
+		finish(&o, V_UNAVAILABLE, "not selected by MTFORK_WAY");
+		send_outcome(out_fd, &o);
+	}
 	if (pipe2(C.ev, O_CLOEXEC) || pipe2(C.release, O_CLOEXEC) ||
 	    pipe2(C.go_holder, O_CLOEXEC) || pipe2(C.go_verifier, O_CLOEXEC) ||
 	    pipe2(C.go_forker, O_CLOEXEC)) {
@@ -393,17 +567,23 @@ void case_process(const struct mtcase *c, const struct way *w, int out_fd)
 		if (w->fill)
 			w->fill(C.fill, C.trap.page_size);
 	}
+	if (w->kind == WAY_STACK && gstack_open(&C.gs)) {
+		finish(&o, V_UNAVAILABLE, C.gs.why);
+		send_outcome(out_fd, &o);
+	}
 	start_threads();
 	if (w->kind == WAY_STOCHASTIC) {
 		stochastic(&o);
 		send_outcome(out_fd, &o);
 	}
-	if (!hold_and_verify(&o)) {
+	if (!(w->kind == WAY_STACK ? scan_and_verify(&o) : hold_and_verify(&o))) {
 		o.held = 0;
 		send_outcome(out_fd, &o);
 	}
 	o.held = 1;
 	o.fork_waited = 0;
 	fork_and_judge(&o, w->kind == WAY_APP ? NEVER_RELEASE : RELEASE_HOLDER);
+	if (C.note[0])
+		prefix_detail(&o, C.note);
 	send_outcome(out_fd, &o);
 }

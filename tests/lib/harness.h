@@ -37,6 +37,7 @@ struct outcome {
 /* What the judge concluded about one MT-forked child. */
 struct child_result {
 	int behaviour, how, signo;
+	int skipped; /* the probe said the target cannot run it (detail: why) */
 	char detail[400];
 };
 
@@ -61,6 +62,30 @@ void send_outcome(int fd, struct outcome *o) __attribute__((noreturn));
 void park_init(int event_fd, int release_fd);
 void park_set_holder(pid_t tid);
 pid_t gettid_(void);
+
+/* stack.c: the guarded stack of WAY_STACK holders. */
+struct gstack {
+	int fd;          /* the userfaultfd, or -1 */
+	int exact;       /* faults report the exact address touched */
+	char *map;       /* [PROT_NONE page][guard, registered][normal] */
+	size_t map_len;
+	char *guard;     /* start of the registered region */
+	char *boundary;  /* first byte of the ordinary region above it */
+	size_t max_depth; /* the deepest starting point the ordinary region allows */
+	char why[120];   /* why the stack is unavailable, when gstack_open fails */
+};
+int gstack_open(struct gstack *s);
+int gstack_arm(struct gstack *s);    /* drop the guard's pages and register them */
+int gstack_disarm(struct gstack *s); /* unregister: wakes the parked thread */
+char *gstack_top(struct gstack *s, size_t depth);
+/* Read one fault: returns the faulting thread's id (0: none pending, -1 error);
+ * *touched is how far below the top of a call started at depth it touched,
+ * or 0 when unknown. */
+int gstack_read_fault(struct gstack *s, size_t depth, size_t *touched);
+/* Call fn(arg) with the stack pointer at top. */
+void gstack_call(void (*fn)(void *), void *arg, char *top);
+int gstack_hint(const void *key);
+void gstack_set_hint(const void *key, int depth);
 
 /* names.c */
 const char *verdict_name(int v);

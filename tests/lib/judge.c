@@ -56,6 +56,12 @@ int probe_wrong(struct probe *p, const char *what)
 	return PROBE_WRONG;
 }
 
+int probe_skip(struct probe *p, const char *why)
+{
+	probe_wrong(p, why);
+	return PROBE_SKIP;
+}
+
 int probe_wrong_num(struct probe *p, const char *what, long n)
 {
 	probe_wrong(p, what);
@@ -105,6 +111,9 @@ static void classify_exit(struct child_result *r, int st, const struct child_msg
 	} else if (!got) {
 		set(r, B_WRONG, HOW_EXIT, "child exited without reporting, status ");
 		str_add_num(r->detail, sizeof r->detail, WEXITSTATUS(st));
+	} else if (m->status == PROBE_SKIP) {
+		set(r, B_NONE, HOW_NONE, m->detail);
+		r->skipped = 1;
 	} else if (m->status != PROBE_OK) {
 		set(r, B_WRONG, HOW_EXIT, m->detail);
 	} else if (WEXITSTATUS(st) != 0) {

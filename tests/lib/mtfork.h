@@ -30,6 +30,9 @@ enum way_kind {
 	WAY_CALLBACK,   /* enter() makes libc call back into code that calls holder_park() */
 	WAY_APP,        /* application-controlled state (flockfile...): never released for fork */
 	WAY_STOCHASTIC, /* enter() is one use of the subsystem, hammered while forks repeat */
+	WAY_STACK,      /* enter() runs on a guarded stack: libc parks where it first goes
+	                   deeper than a depth the harness scans (x86-64); enter() may run
+	                   several times while the depth is searched */
 };
 
 struct way {
@@ -46,7 +49,10 @@ struct holding {
 	const struct way *ways; /* tried in order until one verifiably holds; {0} ends */
 };
 
-enum { PROBE_OK = 0, PROBE_WRONG = 1 };
+/* A probe returns PROBE_OK, probe_wrong*(...), or probe_skip(...) when the
+ * target lacks the interface or the environment forbids the call (e.g. not
+ * root): the case is then a skip with that reason, never a pass. */
+enum { PROBE_OK = 0, PROBE_WRONG = 1, PROBE_SKIP = 2 };
 
 struct probe {
 	char detail[200];
@@ -64,6 +70,7 @@ struct mtcase {
  * number; no stdio, since the child may have inherited held locks). */
 int probe_wrong(struct probe *p, const char *what);
 int probe_wrong_num(struct probe *p, const char *what, long n);
+int probe_skip(struct probe *p, const char *why);
 
 /* In a probe whose subject is exit() itself: report success, then call
  * exit(0); the judge then decides by whether the child terminates. */

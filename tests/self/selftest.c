@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -26,6 +27,8 @@ static int failures, count;
 static void check(int ok, const char *name, const char *detail)
 {
 	printf("%s %d - %s\n", ok ? "ok" : "not ok", ++count, name);
+	if (getenv("MTFORK_SELF_VERBOSE"))
+		printf("  # %s\n", detail);
 	if (!ok)
 		printf("  ---\n  detail: \"%s\"\n  ...\n", detail);
 	failures += !ok;
@@ -202,6 +205,33 @@ static void enter_app(struct hold *h)
 	holder_park();
 }
 
+/* Stack use the compiler cannot elide: n frames of about 300 bytes. */
+static __attribute__((noinline)) void use_stack(int n)
+{
+	volatile char buf[256];
+	buf[0] = (char)n;
+	if (n > 0)
+		use_stack(n - 1);
+	buf[1] = buf[0];
+}
+
+/* Shallow before the lock, deeper under it, touching no caller memory:
+ * only a guarded stack can park it inside. */
+static void enter_stack_locked(struct hold *h)
+{
+	(void)h;
+	use_stack(2);
+	pthread_mutex_lock(&lock);
+	use_stack(8);
+	pthread_mutex_unlock(&lock);
+}
+
+static void enter_stack_unlocked(struct hold *h)
+{
+	(void)h;
+	use_stack(8);
+}
+
 static void hammer(struct hold *h)
 {
 	(void)h;
@@ -249,6 +279,12 @@ static const struct way hollow_then_stochastic[] = {
     {"stochastic:synthetic", WAY_STOCHASTIC, hammer, 0},
     {0}};
 static const struct way hollow_only[] = {{"uffd-arg:hollow", WAY_UFFD, enter_unlocked, 0}, {0}};
+static const struct way stack_way[] = {
+    {"stack:synthetic", WAY_STACK, enter_stack_locked, 0}, {0}};
+static const struct way stack_way2[] = {
+    {"stack:synthetic", WAY_STACK, enter_stack_locked, 0}, {0}};
+static const struct way stack_hollow[] = {
+    {"stack:hollow", WAY_STACK, enter_stack_unlocked, 0}, {0}};
 static const struct way app_way[] = {{"app:synthetic", WAY_APP, enter_app, 0}, {0}};
 
 static void run(const struct holding *h, struct outcome *o, const char **holder)
@@ -287,6 +323,25 @@ static void holder_tests(void)
 	check(o.verdict == V_ERROR, "a way that holds nothing, with no fallback, is an error",
 	      o.detail);
 
+	struct holding on_stack = {"synthetic lock", 0, verify_lock, stack_way};
+	run(&on_stack, &o, &holder);
+	check(o.verdict == V_FAIL && o.held == 1 && o.fork_waited == 0 &&
+	          strstr(o.detail, "guarded stack held at depth"),
+	      "a guarded stack holds a lock taken where no caller memory is touched", o.detail);
+	run(&on_stack, &o, &holder);
+	check(o.verdict == V_FAIL && o.held == 1 && strstr(o.detail, "(1 try,"),
+	      "a later case starts at the depth that held before, and verifies it", o.detail);
+	struct holding stack_musl_like = {"synthetic lock", take_lock_at_fork, verify_lock,
+	                                  stack_way2};
+	run(&stack_musl_like, &o, &holder);
+	check(o.verdict == V_PASS && o.held == 1 && o.fork_waited == 1,
+	      "a guarded-stack holder is released when fork waits for its lock", o.detail);
+	struct holding stack_nothing = {"synthetic lock", 0, verify_lock, stack_hollow};
+	run(&stack_nothing, &o, &holder);
+	check(o.verdict == V_ERROR && strstr(o.detail, "scanned to"),
+	      "a guarded stack that holds nothing at any depth is an error, never a pass",
+	      o.detail);
+
 	struct holding app = {"application lock", take_lock_at_fork, verify_lock, app_way};
 	run(&app, &o, &holder);
 	check(o.verdict == V_FAIL && o.behaviour == B_DEADLOCK && o.how == HOW_PROOF,
@@ -295,7 +350,7 @@ static void holder_tests(void)
 
 int main(void)
 {
-	printf("TAP version 13\n1..15\n");
+	printf("TAP version 13\n1..19\n");
 	fflush(stdout);
 	judge_tests();
 	holder_tests();
