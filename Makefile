@@ -5,6 +5,8 @@
 #   make check    the tests (harness self-tests, suite vs expect/, prove,
 #                 traceability, teeth); ends with "check: N passed, N failed"
 #   make spec     render the specification to build/spec/index.html
+#   make bench    benchmarks of the reference library (build/bench/forklock.json)
+#   make install  install libforklock (PREFIX=/usr/local, DESTDIR=); make uninstall
 #   make clean    remove build/
 #
 # Another libc: make report TARGET=name CC=/path/to/its/cc
@@ -18,7 +20,7 @@ MTFORK_CC := $(CC)
 endif
 MTFORK_ENV = MTFORK_TARGET='$(TARGET)' MTFORK_CC='$(MTFORK_CC)' MTFORK_BUILD='$(BUILD)'
 
-.PHONY: all report check cases clean
+.PHONY: all report check cases clean bench
 all: report
 
 report:
@@ -32,6 +34,12 @@ $(BUILD)/cases.tsv cases:
 
 clean:
 	rm -rf $(BUILD)
+
+bench: bench-forklock
+
+REF_BUILD = $(BUILD)/ref
+REF_BENCH_BUILD = $(BUILD)/bench
+include ref/ref.mk
 
 SPEC_BUILD = $(BUILD)/spec
 SPEC_RESULTS = $(BUILD)/report/results.json

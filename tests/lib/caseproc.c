@@ -26,6 +26,9 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "harness.h"
 #include "proc.h"
@@ -54,18 +57,25 @@ static struct {
 	char *fill;     /* the page's content once released */
 	int ev[2];      /* threads -> controller */
 	int release[2]; /* controller -> a holder parked in holder_park() */
-	int go_holder[2], go_verifier[2], go_forker[2];
+	int go_holder[2], go_verifier[2], go_forker[2], go_checker[2];
 	int result_w; /* the next child's report pipe */
-	atomic_int tid_holder, tid_verifier, tid_forker;
+	atomic_int tid_holder, tid_verifier, tid_forker, tid_checker;
 	atomic_int stop;
 	atomic_int hammering; /* the stochastic holder has been through enter() once */
-	atomic_int released; /* the holder was let go (before fork, if fork waited) */
+	atomic_int released;  /* the holder was let go (before fork, if fork waited) */
 	pid_t (*fork)(void);
-	struct gstack gs;     /* WAY_STACK: the holder's guarded stack */
-	size_t depth;         /* ... where the holder's next call starts */
-	size_t touched;       /* ... how deep the last fault touched (0: unknown) */
-	char note[160];       /* ... how the depth was found, for the detail */
+	void (*before_fork)(void); /* run_before_fork(): in the forker, before each fork */
+	struct gstack gs; /* WAY_STACK: the holder's guarded stack */
+	size_t depth;     /* ... where the holder's next call starts */
+	size_t touched;   /* ... how deep the last fault touched (0: unknown) */
+	char note[160];   /* ... how the depth was found, for the detail */
+	int in_allocator; /* ... depths passed over: parked inside malloc */
 } C;
+
+void run_before_fork(void (*fn)(void))
+{
+	C.before_fork = fn;
+}
 
 static void post(int type, int val)
 {
@@ -152,6 +162,8 @@ static void *forker_main(void *arg)
 	C.tid_forker = gettid_();
 	for (;;) {
 		await(C.go_forker[0]);
+		if (C.before_fork)
+			C.before_fork();
 		pid_t pid = C.fork();
 		if (pid == 0) {
 			/* The trap is not inherited: the child's copy of a page
@@ -208,14 +220,36 @@ static void finish(struct outcome *o, int verdict, const char *what)
 	str_add(o->detail, sizeof o->detail, what);
 }
 
+/* WAY_STACK: a hold parked inside the allocator is no use. Every libc takes
+ * its allocator lock in fork(), so fork would wait, the holder would be
+ * released, and the case would test the allocator, not the subsystem. The
+ * checker allocates a block too big for any per-thread cache and must not
+ * block (glibc: one arena for all threads, see case_process). */
+static void *volatile checker_sink;
+
+static void *checker_main(void *arg)
+{
+	(void)arg;
+	block_signals();
+	C.tid_checker = gettid_();
+	for (;;) {
+		await(C.go_checker[0]);
+		checker_sink = malloc(64 * 1024);
+		free(checker_sink);
+		post(EV_RETURNED, 'c');
+	}
+	return 0;
+}
+
 static void start_threads(void)
 {
 	pthread_t t;
-	void *(*mains[])(void *) = {holder_main, verifier_main, forker_main};
-	for (size_t i = 0; i < 3; i++)
+	void *(*mains[])(void *) = {holder_main, verifier_main, forker_main, checker_main};
+	size_t n = C.w->kind == WAY_STACK ? 4 : 3;
+	for (size_t i = 0; i < n; i++)
 		if (pthread_create(&t, 0, mains[i], 0))
 			_exit(123);
-	while (!C.tid_holder || !C.tid_verifier || !C.tid_forker)
+	while (!C.tid_holder || !C.tid_verifier || !C.tid_forker || (n == 4 && !C.tid_checker))
 		sleep_ms(1);
 }
 
@@ -251,6 +285,8 @@ static int hold_and_verify(struct outcome *o)
 			return 0;
 		}
 	}
+	if (!C.c->holding->verify)
+		return 1; /* application state that is no lock: parking is all there is */
 	go(C.go_verifier[1]);
 	end = now_ms() + scaled_ms(VERIFY_MS);
 	for (;;) {
@@ -277,17 +313,21 @@ static int hold_and_verify(struct outcome *o)
 /* WAY_STACK, one try: start the holder's call at C.depth. */
 enum { TRY_HELD, TRY_DEEPER, TRY_RETURNED, TRY_STUCK };
 
-static int wait_for(int want_type, int want_val, int ms)
+/* Wait until every thread named in `who` ('h', 'v', 'c') has returned. */
+static int wait_returns(const char *who, int ms)
 {
-	int type, val;
+	char left[4] = "";
+	int val;
 	long end = now_ms() + scaled_ms(ms);
-	for (;;) {
-		type = next_event(10, &val);
-		if (type == want_type && val == want_val)
-			return 1;
-		if (now_ms() > end)
+	str_add(left, sizeof left, who);
+	while (left[0]) {
+		if (next_event(10, &val) == EV_RETURNED && strchr(left, val))
+			memmove(strchr(left, val), strchr(left, val) + 1,
+			        strlen(strchr(left, val)));
+		if (left[0] && now_ms() > end)
 			return 0;
 	}
+	return 1;
 }
 
 static int try_depth(void)
@@ -310,22 +350,42 @@ static int try_depth(void)
 			return TRY_STUCK;
 	}
 	size_t touched = C.touched;
+	int held = 0;
 	go(C.go_verifier[1]);
 	end = now_ms() + scaled_ms(VERIFY_MS);
 	for (;;) {
 		type = next_event(1, &val);
 		if (type == EV_RETURNED && val == 'v')
 			break;
-		if (type == 0 && parked_on_futex(C.tid_verifier))
-			return TRY_HELD;
+		if (type == 0 && parked_on_futex(C.tid_verifier)) {
+			held = 1;
+			break;
+		}
 		if (now_ms() > end)
 			return TRY_STUCK;
 	}
-	/* Parked outside the lock: let the call finish, then start deeper,
-	 * past the depth that parked it this time. */
+	int in_allocator = 0;
+	if (held) {
+		go(C.go_checker[1]);
+		end = now_ms() + scaled_ms(VERIFY_MS);
+		for (;;) {
+			type = next_event(1, &val);
+			if (type == EV_RETURNED && val == 'c')
+				return TRY_HELD;
+			if (type == 0 && parked_on_futex(C.tid_checker)) {
+				in_allocator = 1;
+				break;
+			}
+			if (now_ms() > end)
+				return TRY_STUCK;
+		}
+	}
+	/* Parked outside the lock (or inside the allocator): let the call
+	 * finish, then start deeper, past the depth that parked it this time. */
 	gstack_disarm(&C.gs);
-	if (!wait_for(EV_RETURNED, 'h', HOLD_MS))
+	if (!wait_returns(in_allocator ? "hvc" : held ? "hv" : "h", HOLD_MS))
 		return TRY_STUCK;
+	C.in_allocator += in_allocator;
 	size_t next = (touched + 15) & ~(size_t)15;
 	C.depth = next > C.depth ? next : C.depth + 16;
 	return TRY_DEEPER;
@@ -363,7 +423,8 @@ static int scan_and_verify(struct outcome *o)
 			str_add(o->detail, sizeof o->detail,
 			        " bytes, and no shallower start held the lock");
 		} else if (r == TRY_STUCK) {
-			finish(o, V_NOT_HELD, "the holder or verifier neither parked nor returned at ");
+			finish(o, V_NOT_HELD,
+			       "the holder or verifier neither parked nor returned at ");
 			str_add_num(o->detail, sizeof o->detail, (long)C.depth);
 			str_add(o->detail, sizeof o->detail, " bytes");
 		}
@@ -378,7 +439,13 @@ static int scan_and_verify(struct outcome *o)
 	str_add_num(n, sizeof C.note, tries);
 	str_add(n, sizeof C.note, tries == 1 ? " try, " : " tries, ");
 	str_add_num(n, sizeof C.note, now_ms() - start);
-	str_add(n, sizeof C.note, C.gs.exact ? " ms)" : " ms, 16-byte steps)");
+	str_add(n, sizeof C.note, C.gs.exact ? " ms" : " ms, 16-byte steps");
+	if (C.in_allocator) {
+		str_add(n, sizeof C.note, ", ");
+		str_add_num(n, sizeof C.note, C.in_allocator);
+		str_add(n, sizeof C.note, " inside malloc passed over");
+	}
+	str_add(n, sizeof C.note, ")");
 	if (r != TRY_HELD) {
 		str_add(o->detail, sizeof o->detail, "; ");
 		str_add(o->detail, sizeof o->detail, n);
@@ -546,7 +613,7 @@ void case_process(const struct mtcase *c, const struct way *w, int out_fd)
 	}
 	if (pipe2(C.ev, O_CLOEXEC) || pipe2(C.release, O_CLOEXEC) ||
 	    pipe2(C.go_holder, O_CLOEXEC) || pipe2(C.go_verifier, O_CLOEXEC) ||
-	    pipe2(C.go_forker, O_CLOEXEC)) {
+	    pipe2(C.go_forker, O_CLOEXEC) || pipe2(C.go_checker, O_CLOEXEC)) {
 		finish(&o, V_ERROR, "pipe2 failed");
 		send_outcome(out_fd, &o);
 	}
@@ -571,16 +638,26 @@ void case_process(const struct mtcase *c, const struct way *w, int out_fd)
 		finish(&o, V_UNAVAILABLE, C.gs.why);
 		send_outcome(out_fd, &o);
 	}
+#ifdef __GLIBC__
+	if (w->kind == WAY_STACK) /* the allocator checker must share the holder's arena */
+		mallopt(M_ARENA_MAX, 1);
+#endif
 	start_threads();
 	if (w->kind == WAY_STOCHASTIC) {
 		stochastic(&o);
+		send_outcome(out_fd, &o);
+	}
+	if (!c->holding->verify && w->kind != WAY_APP) {
+		/* only application state may go unverified: a libc lock must be
+		 * shown held, or a pass would prove nothing */
+		finish(&o, V_ERROR, "a holding without verify may only use WAY_APP ways");
 		send_outcome(out_fd, &o);
 	}
 	if (!(w->kind == WAY_STACK ? scan_and_verify(&o) : hold_and_verify(&o))) {
 		o.held = 0;
 		send_outcome(out_fd, &o);
 	}
-	o.held = 1;
+	o.held = c->holding->verify ? 1 : -1;
 	o.fork_waited = 0;
 	fork_and_judge(&o, w->kind == WAY_APP ? NEVER_RELEASE : RELEASE_HOLDER);
 	if (C.note[0])

@@ -65,14 +65,14 @@ pid_t gettid_(void);
 
 /* stack.c: the guarded stack of WAY_STACK holders. */
 struct gstack {
-	int fd;          /* the userfaultfd, or -1 */
-	int exact;       /* faults report the exact address touched */
-	char *map;       /* [PROT_NONE page][guard, registered][normal] */
+	int fd;    /* the userfaultfd, or -1 */
+	int exact; /* faults report the exact address touched */
+	char *map; /* [PROT_NONE page][guard, registered][normal] */
 	size_t map_len;
-	char *guard;     /* start of the registered region */
-	char *boundary;  /* first byte of the ordinary region above it */
+	char *guard;      /* start of the registered region */
+	char *boundary;   /* first byte of the ordinary region above it */
 	size_t max_depth; /* the deepest starting point the ordinary region allows */
-	char why[120];   /* why the stack is unavailable, when gstack_open fails */
+	char why[120];    /* why the stack is unavailable, when gstack_open fails */
 };
 int gstack_open(struct gstack *s);
 int gstack_arm(struct gstack *s);    /* drop the guard's pages and register them */

@@ -45,9 +45,15 @@ struct way {
 struct holding {
 	const char *name;       /* the lock or state held, e.g. "random lock" */
 	void (*setup)(void);    /* in the case process, before any thread starts (may be NULL) */
-	void (*verify)(void);   /* needs the held lock: must block while it is held */
+	void (*verify)(void);   /* needs the held lock: must block while it is held; NULL only
+	                           for WAY_APP state that is no lock (held is then unknown) */
 	const struct way *ways; /* tried in order until one verifiably holds; {0} ends */
 };
+
+/* From a holding's setup: run fn in the forking thread just before each
+ * fork (e.g. to give that thread state of its own, such as thread-local
+ * destructors, that the child continues). */
+void run_before_fork(void (*fn)(void));
 
 /* A probe returns PROBE_OK, probe_wrong*(...), or probe_skip(...) when the
  * target lacks the interface or the environment forbids the call (e.g. not

@@ -176,12 +176,12 @@ int gstack_read_fault(struct gstack *s, size_t depth, size_t *touched)
 static struct hint {
 	const void *key;
 	atomic_int depth;
-} *hints;
+} * hints;
 
 __attribute__((constructor)) static void map_hints(void)
 {
-	void *p = mmap(0, HINTS * sizeof *hints, PROT_READ | PROT_WRITE,
-	               MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	void *p = mmap(0, HINTS * sizeof *hints, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+	               -1, 0);
 	hints = p == MAP_FAILED ? 0 : p;
 }
 

@@ -7,7 +7,11 @@
  *   - a way that does not hold is never a silent pass;
  *   - a lock held at fork is judged fail; a lock the "libc" takes around fork
  *     (an atfork handler here) is recognised by fork_waited; a fork that
- *     waits for application state fails FILE-EXCL-1's way.
+ *     waits for application state fails FILE-EXCL-1's way;
+ *   - a guarded stack (WAY_STACK) finds the depth at which a thread parks
+ *     inside a lock that touches no caller memory, reuses that depth in a
+ *     later case (still verifying), is released when fork waits, and never
+ *     passes when no depth holds.
  * Output is TAP; the exit status is non-zero if any test failed.
  */
 #define _GNU_SOURCE
@@ -279,12 +283,10 @@ static const struct way hollow_then_stochastic[] = {
     {"stochastic:synthetic", WAY_STOCHASTIC, hammer, 0},
     {0}};
 static const struct way hollow_only[] = {{"uffd-arg:hollow", WAY_UFFD, enter_unlocked, 0}, {0}};
-static const struct way stack_way[] = {
-    {"stack:synthetic", WAY_STACK, enter_stack_locked, 0}, {0}};
-static const struct way stack_way2[] = {
-    {"stack:synthetic", WAY_STACK, enter_stack_locked, 0}, {0}};
-static const struct way stack_hollow[] = {
-    {"stack:hollow", WAY_STACK, enter_stack_unlocked, 0}, {0}};
+static const struct way stack_way[] = {{"stack:synthetic", WAY_STACK, enter_stack_locked, 0}, {0}};
+static const struct way stack_way2[] = {{"stack:synthetic", WAY_STACK, enter_stack_locked, 0}, {0}};
+static const struct way stack_hollow[] = {{"stack:hollow", WAY_STACK, enter_stack_unlocked, 0},
+                                          {0}};
 static const struct way app_way[] = {{"app:synthetic", WAY_APP, enter_app, 0}, {0}};
 
 static void run(const struct holding *h, struct outcome *o, const char **holder)

@@ -1,0 +1,72 @@
+/*
+ * Private declarations shared by the protocol core and the glibc adapter.
+ * Nothing here is ABI: everything is hidden from the shared object.
+ */
+#ifndef FORKLOCK_INTERNAL_H
+#define FORKLOCK_INTERNAL_H
+
+#include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "../forklock.h"
+
+#define FORKLOCK_HIDDEN __attribute__((visibility("hidden")))
+#define FORKLOCK_PUBLIC __attribute__((visibility("default")))
+#define unlikely(x)     __builtin_expect(!!(x), 0)
+
+/*
+ * The only way this library ever blocks: a private futex wait with no
+ * timeout.  The conformance harness recognises "fork is waiting" by exactly
+ * this system call, and a child parked in it with no other thread is a proven
+ * deadlock.  errno is preserved: callers run inside libc entry points.
+ */
+static inline void forklock_futex_wait(atomic_int *word, int expected)
+{
+	int saved = errno;
+	syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, expected, NULL);
+	errno = saved;
+}
+
+static inline void forklock_futex_wake_all(atomic_int *word)
+{
+	int saved = errno;
+	syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, INT_MAX);
+	errno = saved;
+}
+
+/* A thread's identity that survives fork (the child's thread keeps it). */
+FORKLOCK_HIDDEN const void *forklock_self_id(void);
+
+/* Load-time setup: reads the environment, registers the gates.  Idempotent. */
+FORKLOCK_HIDDEN void forklock_init(void);
+
+/* registry.c: the walks fork makes, in rank order (release: reverse). */
+FORKLOCK_HIDDEN void forklock_acquire_all(void);
+FORKLOCK_HIDDEN void forklock_release_all(void);
+FORKLOCK_HIDDEN void forklock_reset_all(void);
+
+/* debug.c */
+extern FORKLOCK_HIDDEN bool forklock_debug_on;
+FORKLOCK_HIDDEN void forklock_report(const char *a, const char *b, const char *c);
+FORKLOCK_HIDDEN void forklock_debug_before_take(const struct forklock *lock, bool in_fork);
+FORKLOCK_HIDDEN void forklock_debug_after_take(struct forklock *lock);
+FORKLOCK_HIDDEN void forklock_debug_drop(const struct forklock *lock);
+FORKLOCK_HIDDEN void forklock_debug_gate_enter(const struct forklock_gate *gate);
+FORKLOCK_HIDDEN void forklock_debug_forget_held(void);
+
+/* ops.c: the child marks other threads' operations as interrupted. */
+FORKLOCK_HIDDEN void forklock_ops_child(void);
+
+/* threaded.c: the child is single-threaded again. */
+FORKLOCK_HIDDEN void forklock_threaded_child(void);
+
+/* gate.c: the gate domain, registered at FORKLOCK_RANK_GATES. */
+FORKLOCK_HIDDEN void forklock_gates_init(void);
+
+#endif

@@ -1,0 +1,93 @@
+# ref/ref.mk - libforklock: the protocol core and the glibc adapter.
+# Included by the top-level Makefile; run from the top of the tree.  Every
+# variable is prefixed REF_ so the fragment cannot clash with its includer.
+#
+# Targets: ref, ref-check, install, uninstall, bench-forklock, ref-clean.
+
+REF_SRC := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
+REF_BUILD ?= build/ref
+REF_BENCH_BUILD ?= build/bench
+REF_CC ?= cc
+REF_AR ?= ar
+REF_ASCIIDOCTOR ?= asciidoctor
+REF_VERSION := 0.1.0
+
+# -fexceptions: glibc cancels threads by unwinding through the adapter.
+REF_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -fPIC -fvisibility=hidden -fexceptions
+REF_LDFLAGS := -Wl,-z,now
+
+REF_CORE_SRCS := $(wildcard $(REF_SRC)/core/*.c)
+REF_GLIBC_SRCS := $(wildcard $(REF_SRC)/glibc/*.c)
+REF_HEADERS := $(wildcard $(REF_SRC)/*.h $(REF_SRC)/core/*.h $(REF_SRC)/glibc/*.h)
+REF_CORE_OBJS := $(patsubst $(REF_SRC)/core/%.c,$(REF_BUILD)/obj/core/%.o,$(REF_CORE_SRCS))
+REF_GLIBC_OBJS := $(patsubst $(REF_SRC)/glibc/%.c,$(REF_BUILD)/obj/glibc/%.o,$(REF_GLIBC_SRCS))
+REF_SO := $(REF_BUILD)/libforklock.so
+REF_LIB := $(REF_BUILD)/libforklock.a
+
+REF_TEST_SRCS := $(wildcard $(REF_SRC)/tests/*.c)
+REF_TEST_BINS := $(patsubst $(REF_SRC)/tests/%.c,$(REF_BUILD)/tests/%,$(REF_TEST_SRCS))
+
+PREFIX ?= /usr/local
+REF_LIBDIR = $(PREFIX)/lib
+REF_INCLUDEDIR = $(PREFIX)/include
+REF_PCDIR = $(REF_LIBDIR)/pkgconfig
+REF_MANDIR = $(PREFIX)/share/man/man7
+
+.PHONY: ref ref-check install uninstall bench-forklock ref-clean ref-force
+
+ref: $(REF_SO) $(REF_LIB)
+
+$(REF_BUILD)/obj/core/%.o: $(REF_SRC)/core/%.c $(REF_HEADERS)
+	@mkdir -p $(@D)
+	$(REF_CC) $(REF_CFLAGS) -c $< -o $@
+
+$(REF_BUILD)/obj/glibc/%.o: $(REF_SRC)/glibc/%.c $(REF_HEADERS)
+	@mkdir -p $(@D)
+	$(REF_CC) $(REF_CFLAGS) -c $< -o $@
+
+$(REF_SO): $(REF_CORE_OBJS) $(REF_GLIBC_OBJS)
+	$(REF_CC) -shared $(REF_LDFLAGS) -o $@ $^
+
+$(REF_LIB): $(REF_CORE_OBJS) $(REF_GLIBC_OBJS)
+	@rm -f $@
+	$(REF_AR) rcs $@ $^
+
+# Unit tests link the core objects only (they call the hooks themselves);
+# tests of the adapter load $(REF_SO), whose path they get as argv[1].
+$(REF_BUILD)/tests/%: $(REF_SRC)/tests/%.c $(REF_SRC)/tests/tap.h $(REF_CORE_OBJS) $(REF_HEADERS)
+	@mkdir -p $(@D)
+	$(REF_CC) -std=gnu11 -Wall -Wextra -Werror -O2 -Wl,-z,now -o $@ $< $(REF_CORE_OBJS) -pthread
+
+ref-check: $(REF_SO) $(REF_TEST_BINS)
+	@sh $(REF_SRC)/tests/run-tap.sh $(REF_SO) $(REF_TEST_BINS)
+
+$(REF_BUILD)/forklock.7: $(REF_SRC)/forklock.7.adoc
+	@mkdir -p $(@D)
+	$(REF_ASCIIDOCTOR) -b manpage -a revnumber=$(REF_VERSION) -o $@ $<
+
+# Regenerated every time: it records PREFIX.
+$(REF_BUILD)/forklock.pc: ref-force
+	@mkdir -p $(@D)
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(REF_LIBDIR)' 'includedir=$(REF_INCLUDEDIR)' '' \
+	  'Name: forklock' \
+	  'Description: fork-lock protocol for the MT-forked child (glibc adapter)' \
+	  'Version: $(REF_VERSION)' 'Libs: -L$${libdir} -lforklock' 'Cflags: -I$${includedir}' > $@
+
+install: $(REF_SO) $(REF_BUILD)/forklock.7 $(REF_BUILD)/forklock.pc
+	install -d $(DESTDIR)$(REF_LIBDIR) $(DESTDIR)$(REF_INCLUDEDIR) $(DESTDIR)$(REF_PCDIR) \
+	  $(DESTDIR)$(REF_MANDIR)
+	install -m 755 $(REF_SO) $(DESTDIR)$(REF_LIBDIR)/libforklock.so
+	install -m 644 $(REF_SRC)/forklock.h $(DESTDIR)$(REF_INCLUDEDIR)/forklock.h
+	install -m 644 $(REF_BUILD)/forklock.pc $(DESTDIR)$(REF_PCDIR)/forklock.pc
+	install -m 644 $(REF_BUILD)/forklock.7 $(DESTDIR)$(REF_MANDIR)/forklock.7
+
+uninstall:
+	rm -f $(DESTDIR)$(REF_LIBDIR)/libforklock.so $(DESTDIR)$(REF_INCLUDEDIR)/forklock.h \
+	  $(DESTDIR)$(REF_PCDIR)/forklock.pc $(DESTDIR)$(REF_MANDIR)/forklock.7
+
+ref-force:
+
+ref-clean:
+	rm -rf $(REF_BUILD) $(REF_BENCH_BUILD)
+
+-include $(REF_SRC)/../bench/bench.mk

@@ -1,0 +1,121 @@
+/*
+ * Minimal TAP and process helpers for the libforklock unit tests.  Every
+ * helper that waits has a bound; every child is reaped.
+ */
+#ifndef FORKLOCK_TEST_TAP_H
+#define FORKLOCK_TEST_TAP_H
+
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static int tap_count, tap_failures;
+
+__attribute__((format(printf, 2, 3))) static inline void ok(bool pass, const char *format, ...)
+{
+	va_list args;
+
+	printf("%sok %d - ", pass ? "" : "not ", ++tap_count);
+	va_start(args, format);
+	vprintf(format, args);
+	va_end(args);
+	printf("\n");
+	fflush(stdout);
+	if (!pass)
+		tap_failures++;
+}
+
+static inline int tap_done(void)
+{
+	printf("1..%d\n", tap_count);
+	return tap_failures ? 1 : 0;
+}
+
+static inline double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static inline void sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+	nanosleep(&ts, NULL);
+}
+
+/* Waits up to timeout_ms for pid; kills and reaps it if it does not exit. */
+static inline bool reap_within(pid_t pid, int timeout_ms, int *status)
+{
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	struct pollfd p = {fd, POLLIN, 0};
+	bool exited = fd >= 0 && poll(&p, 1, timeout_ms) == 1;
+
+	if (!exited)
+		kill(pid, SIGKILL);
+	waitpid(pid, status, 0);
+	if (fd >= 0)
+		close(fd);
+	return exited;
+}
+
+static inline bool exited_zero(int status)
+{
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* Reads /proc/<pid>/task/<tid>/syscall: "nr arg0 arg1 arg2 arg3 ...". */
+static inline bool read_syscall(pid_t pid, pid_t tid, unsigned long field[5])
+{
+	char path[64], text[256];
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", pid, tid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return false;
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	text[n] = 0;
+	return sscanf(text, "%lu %lx %lx %lx %lx", &field[0], &field[1], &field[2], &field[3],
+	              &field[4]) == 5;
+}
+
+/* Parked in FUTEX_WAIT_PRIVATE (or its bitset form) with no timeout. */
+static inline bool in_private_futex_wait(pid_t pid, pid_t tid)
+{
+	unsigned long f[5];
+
+	return read_syscall(pid, tid, f) && f[0] == (unsigned long)SYS_futex &&
+	       (f[2] == 0x80 || f[2] == 0x89) && f[4] == 0;
+}
+
+/* Polls (test side only) until the thread parks in a private futex wait. */
+static inline bool becomes_futex_parked(pid_t pid, pid_t tid, int timeout_ms)
+{
+	double end = now_ms() + timeout_ms;
+
+	while (now_ms() < end) {
+		if (in_private_futex_wait(pid, tid))
+			return true;
+		sleep_ms(1);
+	}
+	return false;
+}
+
+#endif

@@ -1,0 +1,283 @@
+/*
+ * NSS — name services and the resolver in the MT-forked child
+ * (spec/nss.adoc), local sources only.
+ *
+ * NSS-1: getpwnam, getpwuid, getgrnam, getgrgid although another thread was
+ * inside getpwnam at fork; NSS-2: getpwnam_r, getgrnam_r, getgrouplist;
+ * NSS-3: getaddrinfo("localhost") with and without AI_ADDRCONFIG, and
+ * res_init, although another thread was inside getaddrinfo(AI_ADDRCONFIG);
+ * NSS-4: gethostbyname("localhost") although another thread was inside it;
+ * NSS-5: setpwent/getpwent/endpwent although another thread was enumerating.
+ * glibc keeps one lock per non-reentrant function (nss/getXXbyYY.c,
+ * getXXent.c) and locks for the resolver configuration and the interface
+ * list (resolv/resolv_conf.c, sysdeps/unix/sysv/linux/check_pf.c); fork
+ * takes and resets none of them (it snapshots the NSS configuration, which
+ * is why the reentrant functions work). musl has no such locks.
+ *
+ * Nothing may reach the network: users and groups looked up exist in the
+ * files backend ("root"); host lookups ask for AF_INET "localhost" only,
+ * and only when /etc/hosts lists it (otherwise they skip).
+ *
+ * Holders: getpwnam() and gethostbyname() with the name on a userfaultfd
+ * page (glibc reads it under the function's lock); a guarded stack under
+ * getaddrinfo(AI_ADDRCONFIG) and under getpwent(); threads hammering the
+ * same calls while forks repeat where nothing holds (musl).
+ */
+#define _GNU_SOURCE
+#include <grp.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <resolv.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "lib/mtfork.h"
+
+static int have_localhost;
+
+static void check_hosts(void)
+{
+	char line[256];
+	FILE *f = fopen("/etc/hosts", "r");
+	if (!f)
+		return;
+	while (!have_localhost && fgets(line, sizeof line, f))
+		if (!strncmp(line, "127.0.0.1", 9) && strstr(line, "localhost"))
+			have_localhost = 1;
+	fclose(f);
+}
+
+static void fill_root(char *page, size_t n)
+{
+	memset(page, 0, n);
+	memcpy(page, "root", 4);
+}
+
+static void fill_localhost(char *page, size_t n)
+{
+	memset(page, 0, n);
+	memcpy(page, "localhost", 9);
+}
+
+static void getpwnam_on_page(struct hold *h)
+{
+	getpwnam(h->page);
+}
+
+static void getpwnam_root(struct hold *h)
+{
+	(void)h;
+	getpwnam("root");
+}
+
+static void getpwnam_needs_lock(void)
+{
+	getpwnam("root");
+}
+
+static const struct holding getpwnam_lock = {
+    .name = "getpwnam lock",
+    .verify = getpwnam_needs_lock,
+    .ways =
+        (const struct way[]){
+            {"uffd-arg:getpwnam", WAY_UFFD, getpwnam_on_page, fill_root},
+            {"stochastic:getpwnam", WAY_STOCHASTIC, getpwnam_root, 0},
+            {0},
+        },
+};
+
+static void gethostbyname_on_page(struct hold *h)
+{
+	if (have_localhost)
+		gethostbyname(h->page);
+}
+
+static void gethostbyname_localhost(struct hold *h)
+{
+	(void)h;
+	if (have_localhost)
+		gethostbyname("localhost");
+}
+
+static void gethostbyname_needs_lock(void)
+{
+	gethostbyname_localhost(0);
+}
+
+static const struct holding gethostbyname_lock = {
+    .name = "gethostbyname lock",
+    .setup = check_hosts,
+    .verify = gethostbyname_needs_lock,
+    .ways =
+        (const struct way[]){
+            {"uffd-arg:gethostbyname", WAY_UFFD, gethostbyname_on_page, fill_localhost},
+            {"stochastic:gethostbyname", WAY_STOCHASTIC, gethostbyname_localhost, 0},
+            {0},
+        },
+};
+
+static int lookup_localhost(int flags)
+{
+	struct addrinfo hints = {
+	    .ai_family = AF_INET, .ai_socktype = SOCK_STREAM, .ai_flags = flags};
+	struct addrinfo *res = 0;
+	int e = getaddrinfo("localhost", "80", &hints, &res);
+	if (e)
+		return e;
+	int ok = res && res->ai_family == AF_INET &&
+	         ((struct sockaddr_in *)res->ai_addr)->sin_addr.s_addr == htonl(0x7f000001);
+	freeaddrinfo(res);
+	return ok ? 0 : EAI_FAIL;
+}
+
+static void getaddrinfo_addrconfig(struct hold *h)
+{
+	(void)h;
+	if (have_localhost)
+		lookup_localhost(AI_ADDRCONFIG);
+}
+
+static void addrconfig_needs_lock(void)
+{
+	getaddrinfo_addrconfig(0);
+}
+
+static const struct holding addrconfig_lock = {
+    .name = "resolver interface-list lock (AI_ADDRCONFIG)",
+    .setup = check_hosts,
+    .verify = addrconfig_needs_lock,
+    .ways =
+        (const struct way[]){
+            {"stack:getaddrinfo", WAY_STACK, getaddrinfo_addrconfig, 0},
+            {"stochastic:getaddrinfo", WAY_STOCHASTIC, getaddrinfo_addrconfig, 0},
+            {0},
+        },
+};
+
+static void enumerate(struct hold *h)
+{
+	(void)h;
+	setpwent();
+	while (getpwent())
+		;
+	endpwent();
+}
+
+static void getpwent_needs_lock(void)
+{
+	setpwent();
+	endpwent();
+}
+
+static const struct holding getpwent_lock = {
+    .name = "getpwent lock",
+    .verify = getpwent_needs_lock,
+    .ways =
+        (const struct way[]){
+#ifdef __GLIBC__ /* elsewhere the verifier's setpwent would close the holder's stream */
+            {"stack:getpwent", WAY_STACK, enumerate, 0},
+#endif
+            {"stochastic:getpwent", WAY_STOCHASTIC, enumerate, 0},
+            {0},
+        },
+};
+
+static int probe_getpwnam(struct probe *p)
+{
+	struct passwd *pw = getpwnam("root");
+	return pw && pw->pw_uid == 0 ? PROBE_OK : probe_wrong(p, "getpwnam(root) failed");
+}
+
+static int probe_getpwuid(struct probe *p)
+{
+	struct passwd *pw = getpwuid(0);
+	return pw && !strcmp(pw->pw_name, "root") ? PROBE_OK : probe_wrong(p, "getpwuid(0) failed");
+}
+
+static int probe_getgrnam(struct probe *p)
+{
+	struct group *g = getgrnam("root");
+	if (!g || g->gr_gid != 0)
+		return probe_wrong(p, "getgrnam(root) failed");
+	g = getgrgid(0);
+	return g && !strcmp(g->gr_name, "root") ? PROBE_OK : probe_wrong(p, "getgrgid(0) failed");
+}
+
+static int probe_getpwnam_r(struct probe *p)
+{
+	struct passwd pw, *res = 0;
+	struct group gr, *gres = 0;
+	char buf[1024];
+	if (getpwnam_r("root", &pw, buf, sizeof buf, &res) || !res || pw.pw_uid != 0)
+		return probe_wrong(p, "getpwnam_r(root) failed");
+	if (getgrnam_r("root", &gr, buf, sizeof buf, &gres) || !gres || gr.gr_gid != 0)
+		return probe_wrong(p, "getgrnam_r(root) failed");
+	gid_t groups[64];
+	int n = 64;
+	if (getgrouplist("root", 0, groups, &n) < 0 || n < 1 || groups[0] != 0)
+		return probe_wrong(p, "getgrouplist(root) failed");
+	return PROBE_OK;
+}
+
+static int probe_gethostbyname(struct probe *p)
+{
+	if (!have_localhost)
+		return probe_skip(p,
+		                  "/etc/hosts does not list localhost: a lookup could reach DNS");
+	struct hostent *he = gethostbyname("localhost");
+	if (!he || he->h_addrtype != AF_INET || !he->h_addr_list[0])
+		return probe_wrong(p, "gethostbyname(localhost) failed");
+	return memcmp(he->h_addr_list[0], "\x7f\0\0\x01", 4) ? probe_wrong(p, "not 127.0.0.1")
+	                                                     : PROBE_OK;
+}
+
+static int probe_getaddrinfo(struct probe *p, int flags)
+{
+	if (!have_localhost)
+		return probe_skip(p,
+		                  "/etc/hosts does not list localhost: a lookup could reach DNS");
+	int e = lookup_localhost(flags);
+	return e ? probe_wrong_num(p, "getaddrinfo(localhost) failed: ", e) : PROBE_OK;
+}
+
+static int probe_getaddrinfo_plain(struct probe *p)
+{
+	return probe_getaddrinfo(p, 0);
+}
+
+static int probe_getaddrinfo_addrconfig(struct probe *p)
+{
+	return probe_getaddrinfo(p, AI_ADDRCONFIG);
+}
+
+static int probe_res_init(struct probe *p)
+{
+	return res_init() ? probe_wrong(p, "res_init failed") : PROBE_OK;
+}
+
+static int probe_getpwent(struct probe *p)
+{
+	int root = 0;
+	struct passwd *pw;
+	setpwent();
+	while ((pw = getpwent()))
+		root |= !strcmp(pw->pw_name, "root");
+	endpwent();
+	return root ? PROBE_OK : probe_wrong(p, "getpwent never returned root");
+}
+
+static const struct mtcase cases[] = {
+    {"NSS-1.getpwnam", "NSS-1", MUST, &getpwnam_lock, probe_getpwnam},
+    {"NSS-1.getpwuid", "NSS-1", MUST, &getpwnam_lock, probe_getpwuid},
+    {"NSS-1.getgrnam", "NSS-1", MUST, &getpwnam_lock, probe_getgrnam},
+    {"NSS-2.getpwnam_r", "NSS-2", MUST, &getpwnam_lock, probe_getpwnam_r},
+    {"NSS-3.getaddrinfo", "NSS-3", MUST, &addrconfig_lock, probe_getaddrinfo_plain},
+    {"NSS-3.getaddrinfo-addrconfig", "NSS-3", MUST, &addrconfig_lock, probe_getaddrinfo_addrconfig},
+    {"NSS-3.res_init", "NSS-3", MUST, &addrconfig_lock, probe_res_init},
+    {"NSS-4.gethostbyname", "NSS-4", MUST, &gethostbyname_lock, probe_gethostbyname},
+    {"NSS-5.getpwent", "NSS-5", MUST, &getpwent_lock, probe_getpwent},
+};
+
+MTFORK_MAIN(cases)
