@@ -46,6 +46,7 @@ spec:
 	cat $$log >&2; \
 	if [ $$rc -ne 0 ]; then echo "spec: asciidoctor reported warnings or errors (see above)" >&2; exit 1; fi; \
 	if grep -q 'invalid reference' $$log; then echo "spec: unresolved cross references (see above)" >&2; exit 1; fi; \
+	$(SPEC_RUBY) $(SPEC_TOP)/tools/spec-markup-check.rb $(SPEC_HTML) || exit 1; \
 	echo "spec: wrote $(SPEC_HTML)"
 
 trace: $(SPEC_CASES)

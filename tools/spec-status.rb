@@ -309,11 +309,13 @@ unless targets.empty?
       verdict =
         if failing.positive? then "does not conform: #{failing} of #{must.size} MUST clauses fail"
         elsif errors.positive? then "undecided: #{errors} MUST clauses with errors"
-        elsif untested.positive? then "no failure in #{must.size - untested} tested MUST clauses; #{untested} untested"
-        else "conforms (#{must.size} MUST clauses)"
+        elsif untested.positive?
+          "undecided: #{untested} of #{must.size} MUST clauses untested, no failure in the other #{must.size - untested}"
+        else "conforms (all #{must.size} MUST clauses pass)"
         end
-      spass = should.count { |c| aggregate(map[c.id]) == 'pass' }
-      "#{verdict}; SHOULD #{spass}/#{should.size} pass"
+      stested = should.reject { |c| aggregate(map[c.id]).nil? }
+      spass = stested.count { |c| aggregate(map[c.id]) == 'pass' }
+      "#{verdict}; SHOULD: #{spass} of #{stested.size} tested pass (#{should.size - stested.size} untested)"
     end
     libc = t['libc'] ? " (#{t['libc']})" : ''
     out << "|#{cell_text(t['name'] + libc)} |#{cells.join(' |')}"

@@ -569,6 +569,8 @@ static void stochastic(struct outcome *o)
 	if (o->forks > STOCH_FORKS)
 		o->forks = STOCH_FORKS;
 	C.stop = 1;
+	if (o->verdict == V_SKIP)
+		return; /* the reason alone says why */
 	char note[96] = "";
 	str_add_num(note, sizeof note, o->forks);
 	str_add(note, sizeof note, o->forks == 1 ? " fork in " : " forks in ");
