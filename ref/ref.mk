@@ -91,3 +91,21 @@ ref-clean:
 	rm -rf $(REF_BUILD) $(REF_BENCH_BUILD)
 
 -include $(REF_SRC)/../bench/bench.mk
+
+# Unit tests of the adapter's pure parts include the sources they test; the
+# dependency test also needs fixture libraries: libfl_top -> libfl_mid ->
+# libfl_base (DT_RUNPATH $ORIGIN), libfl_other alone.
+REF_FIXTURES := $(REF_BUILD)/tests/fixtures
+REF_FIXTURE_LIBS := $(addprefix $(REF_FIXTURES)/libfl_,base.so mid.so top.so other.so)
+
+$(REF_FIXTURES)/libfl_%.so: $(REF_SRC)/tests/fixtures/lib.c
+	@mkdir -p $(@D)
+	$(REF_CC) -shared -fPIC -O2 -Wall -Wextra -Werror -o $@ $< -DFL_NAME=fl_$* \
+	  -Wl,-soname,libfl_$*.so -Wl,--enable-new-dtags,-rpath,'$$ORIGIN' -L$(@D) \
+	  $(if $(filter mid,$*),-DFL_CALLS=fl_base -lfl_base) \
+	  $(if $(filter top,$*),-DFL_CALLS=fl_mid -lfl_mid)
+
+$(REF_FIXTURES)/libfl_mid.so: $(REF_FIXTURES)/libfl_base.so
+$(REF_FIXTURES)/libfl_top.so: $(REF_FIXTURES)/libfl_mid.so
+$(REF_BUILD)/tests/dep_check: $(REF_SRC)/glibc/elfdyn.c $(REF_SRC)/glibc/dldeps.c $(REF_FIXTURE_LIBS)
+$(REF_BUILD)/tests/phdr_snapshot: $(REF_SRC)/glibc/phdr_snapshot.c

@@ -1,20 +1,34 @@
 # Build the suite for one target, out of tree:
 #   make -f tests/tests.mk OUT=build/glibc TCC=cc
 # One binary per subsystem (tests/*.c -> $(OUT)/tests/*.t), the harness
-# self-test ($(OUT)/self/selftest.t), all linked with the harness library.
+# self-test ($(OUT)/self/selftest.t), all linked with the harness library,
+# and the fixture libraries the loader tests dlopen
+# (tests/fixtures/NAME.c -> $(OUT)/fixtures/libmtf_NAME.so), which the tests
+# find relative to their own binary (../fixtures/).
 # -z now: no lazy binding, so the dynamic linker never runs inside a holder.
+# -rdynamic: fixture constructors call the binary's holder_park().
 
 TCC ?= cc
 OUT ?= build/default
 MT_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -O2 -g -pthread
-MT_LDFLAGS = -pthread -Wl,-z,now
+MT_LDFLAGS = -pthread -Wl,-z,now -rdynamic
 
 MT_LIB_SRC := $(wildcard tests/lib/*.c)
 MT_LIB_HDR := $(wildcard tests/lib/*.h)
 MT_LIB_OBJ := $(patsubst tests/lib/%.c,$(OUT)/lib/%.o,$(MT_LIB_SRC))
 MT_TESTS := $(patsubst tests/%.c,$(OUT)/tests/%.t,$(wildcard tests/*.c))
+MT_FIXTURES := $(patsubst tests/fixtures/%.c,$(OUT)/fixtures/libmtf_%.so,$(wildcard tests/fixtures/*.c))
 
-all: $(MT_TESTS) $(OUT)/self/selftest.t $(OUT)/libc-version
+# Fixtures: position-independent, bound at load time except libmtf_lazy.so
+# (lazy PLT slots whose first use is in the child), no builtins (every
+# string function is a real call).
+FX_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -O2 -fPIC -shared -fno-builtin
+FX_BIND_lazy = -Wl,-z,lazy
+FX_LIBS_dep = -L$(OUT)/fixtures -lmtf_ctor -Wl,-rpath,'$$ORIGIN'
+FX_BIND = $(or $(FX_BIND_$*),-Wl$(comma)-z$(comma)now)
+comma := ,
+
+all: $(MT_TESTS) $(OUT)/self/selftest.t $(OUT)/libc-version $(MT_FIXTURES)
 
 $(OUT)/lib/%.o: tests/lib/%.c $(MT_LIB_HDR)
 	@mkdir -p $(@D)
@@ -31,5 +45,11 @@ $(OUT)/self/selftest.t: tests/self/selftest.c $(MT_LIB_OBJ) $(MT_LIB_HDR)
 $(OUT)/libc-version: tools/libc-version.c
 	@mkdir -p $(@D)
 	$(TCC) $(MT_CFLAGS) -o $@ $<
+
+$(OUT)/fixtures/libmtf_%.so: tests/fixtures/%.c $(MT_LIB_HDR)
+	@mkdir -p $(@D)
+	$(TCC) $(FX_CFLAGS) -Wl,-soname,libmtf_$*.so $(FX_BIND) -o $@ $< $(FX_LIBS_$*)
+
+$(OUT)/fixtures/libmtf_dep.so: $(OUT)/fixtures/libmtf_ctor.so
 
 .PHONY: all

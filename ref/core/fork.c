@@ -11,13 +11,13 @@
 
 #include "internal.h"
 
-/* Set only while a fork that took the locks is in progress. */
-static _Atomic(const void *) fork_owner;
-static int fork_depth; /* written by fork_owner only */
+/* owner is set only while a fork that took the locks is in progress. */
+FORKLOCK_HIDDEN struct forklock_fork_state forklock_fork_state = {.registry = FORKLOCK_MUTEX_INIT};
 
 static bool forking_thread_holds_locks(void)
 {
-	return atomic_load_explicit(&fork_owner, memory_order_relaxed) == forklock_self_id();
+	return atomic_load_explicit(&forklock_fork_state.owner, memory_order_relaxed) ==
+	       forklock_self_id();
 }
 
 FORKLOCK_PUBLIC void forklock_prepare(void)
@@ -25,15 +25,15 @@ FORKLOCK_PUBLIC void forklock_prepare(void)
 	int saved = errno;
 
 	if (forking_thread_holds_locks()) {
-		fork_depth++;
+		forklock_fork_state.depth++;
 		return;
 	}
 	if (!forklock_is_threaded())
 		return;
 	/* A concurrent fork by another thread waits on the registry lock in here. */
 	forklock_acquire_all();
-	atomic_store_explicit(&fork_owner, forklock_self_id(), memory_order_relaxed);
-	fork_depth = 1;
+	atomic_store_explicit(&forklock_fork_state.owner, forklock_self_id(), memory_order_relaxed);
+	forklock_fork_state.depth = 1;
 	errno = saved;
 }
 
@@ -41,9 +41,9 @@ FORKLOCK_PUBLIC void forklock_parent(void)
 {
 	int saved = errno;
 
-	if (!forking_thread_holds_locks() || --fork_depth > 0)
+	if (!forking_thread_holds_locks() || --forklock_fork_state.depth > 0)
 		return;
-	atomic_store_explicit(&fork_owner, NULL, memory_order_relaxed);
+	atomic_store_explicit(&forklock_fork_state.owner, NULL, memory_order_relaxed);
 	forklock_release_all();
 	errno = saved;
 }
@@ -61,10 +61,11 @@ FORKLOCK_PUBLIC void forklock_child(void)
 	forklock_threaded_child();
 	if (forking_thread_holds_locks()) {
 		forklock_reset_all();
-		if (--fork_depth > 0)
+		if (--forklock_fork_state.depth > 0)
 			forklock_acquire_all();
 		else
-			atomic_store_explicit(&fork_owner, NULL, memory_order_relaxed);
+			atomic_store_explicit(&forklock_fork_state.owner, NULL,
+			                      memory_order_relaxed);
 	}
 	errno = saved;
 }

@@ -12,16 +12,10 @@
 
 FORKLOCK_HIDDEN __thread struct forklock_thread *forklock_self_record
     __attribute__((tls_model("initial-exec")));
-/* 1 from the moment fork starts closing the gates until it reopens them. */
-FORKLOCK_HIDDEN atomic_int forklock_gates_closed;
 /* Safe default until membarrier registration succeeds at load. */
 FORKLOCK_HIDDEN bool forklock_gates_need_fence = true;
 
 static _Atomic(struct forklock_thread *) all_records;
-/* Bumped by every thread that leaves while the gates are closed. */
-static atomic_int drain_seq;
-/* The forking thread: it passes closed gates (its own late handlers may call them). */
-static _Atomic(struct forklock_thread *) closer;
 static pthread_key_t exit_key;
 static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
 
@@ -94,24 +88,36 @@ FORKLOCK_HIDDEN struct forklock_thread *forklock_thread_claim(void)
 
 FORKLOCK_HIDDEN void forklock_gate_notify_closer(void)
 {
-	atomic_fetch_add(&drain_seq, 1);
-	forklock_futex_wake_all(&drain_seq);
+	atomic_fetch_add(&forklock_fork_state.drain_seq, 1);
+	forklock_futex_wake_all(&forklock_fork_state.drain_seq);
+}
+
+/* A waiter marks the word 2 first, so that opening wakes only when someone waits. */
+static void wait_until_open(void)
+{
+	atomic_int *closed = &forklock_fork_state.gates_closed;
+	int seen;
+
+	while ((seen = atomic_load_explicit(closed, memory_order_acquire)) != 0) {
+		if (seen == 1 && !atomic_compare_exchange_weak(closed, &seen, 2))
+			continue;
+		forklock_futex_wait(closed, 2);
+	}
 }
 
 /* Called at the outermost entry when fork is closing the gates. */
 FORKLOCK_HIDDEN void forklock_gate_wait_open(struct forklock_thread *self)
 {
-	if (self == atomic_load_explicit(&closer, memory_order_relaxed))
+	if (self == atomic_load_explicit(&forklock_fork_state.closer, memory_order_relaxed))
 		return;
 	do {
 		atomic_store_explicit(&self->depth, 0, memory_order_release);
 		forklock_gate_store_load_barrier();
 		forklock_gate_notify_closer();
-		while (atomic_load_explicit(&forklock_gates_closed, memory_order_acquire))
-			forklock_futex_wait(&forklock_gates_closed, 1);
+		wait_until_open();
 		atomic_store_explicit(&self->depth, 1, memory_order_relaxed);
 		forklock_gate_store_load_barrier();
-	} while (atomic_load_explicit(&forklock_gates_closed, memory_order_relaxed));
+	} while (atomic_load_explicit(&forklock_fork_state.gates_closed, memory_order_relaxed));
 }
 
 /* The forker's half of the Dekker barrier with every gated thread. */
@@ -139,23 +145,25 @@ static void close_gates(void *unused)
 	(void)unused;
 	if (!self)
 		self = forklock_thread_claim();
-	atomic_store(&closer, self);
-	atomic_store(&forklock_gates_closed, 1);
+	atomic_store(&forklock_fork_state.closer, self);
+	atomic_store(&forklock_fork_state.gates_closed, 1);
 	barrier_all_threads();
 	for (;;) {
-		int seq = atomic_load(&drain_seq);
+		int seq = atomic_load(&forklock_fork_state.drain_seq);
 		if (!another_thread_inside(self))
 			break;
-		forklock_futex_wait(&drain_seq, seq);
+		forklock_futex_wait(&forklock_fork_state.drain_seq, seq);
 	}
 }
 
 static void open_gates(void *unused)
 {
 	(void)unused;
-	atomic_store(&closer, NULL);
-	atomic_store_explicit(&forklock_gates_closed, 0, memory_order_release);
-	forklock_futex_wake_all(&forklock_gates_closed);
+	atomic_store(&forklock_fork_state.closer, NULL);
+	/* The system call only when a thread waits (the common fork has none). */
+	if (atomic_exchange_explicit(&forklock_fork_state.gates_closed, 0, memory_order_release) ==
+	    2)
+		forklock_futex_wake_all(&forklock_fork_state.gates_closed);
 }
 
 /* In the child every other record belongs to a thread that does not exist. */
@@ -165,16 +173,17 @@ static void reset_gates(void *unused)
 	struct forklock_thread *rec;
 
 	(void)unused;
+	/* Stores only where something changes: an untouched page is never copied. */
 	for (rec = atomic_load(&all_records); rec; rec = rec->next) {
-		if (rec == self)
+		if (rec == self || !atomic_load_explicit(&rec->claimed, memory_order_relaxed))
 			continue;
 		atomic_store_explicit(&rec->depth, 0, memory_order_relaxed);
 		rec->owner = NULL;
 		atomic_store_explicit(&rec->claimed, 0, memory_order_relaxed);
 	}
-	atomic_store(&closer, NULL);
-	atomic_store(&drain_seq, 0);
-	atomic_store(&forklock_gates_closed, 0);
+	atomic_store(&forklock_fork_state.closer, NULL);
+	atomic_store(&forklock_fork_state.drain_seq, 0);
+	atomic_store(&forklock_fork_state.gates_closed, 0);
 	/* The membarrier registration is copied with the address space: nothing to renew. */
 }
 

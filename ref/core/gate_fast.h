@@ -24,7 +24,6 @@ struct forklock_thread {
 
 extern FORKLOCK_HIDDEN __thread struct forklock_thread *forklock_self_record
     __attribute__((tls_model("initial-exec")));
-extern FORKLOCK_HIDDEN atomic_int forklock_gates_closed;
 extern FORKLOCK_HIDDEN bool forklock_gates_need_fence;
 
 FORKLOCK_HIDDEN struct forklock_thread *forklock_thread_claim(void);
@@ -54,7 +53,8 @@ static inline int forklock_gate_enter_inline(struct forklock_gate *gate)
 	atomic_store_explicit(&self->depth, depth + 1, memory_order_relaxed);
 	if (depth == 0) {
 		forklock_gate_store_load_barrier();
-		if (unlikely(atomic_load_explicit(&forklock_gates_closed, memory_order_relaxed)))
+		if (unlikely(atomic_load_explicit(&forklock_fork_state.gates_closed,
+		                                  memory_order_relaxed)))
 			forklock_gate_wait_open(self);
 		if (unlikely(forklock_debug_on))
 			forklock_debug_gate_enter(gate);
@@ -75,7 +75,8 @@ static inline void forklock_gate_leave_inline(struct forklock_gate *gate, int co
 	atomic_store_explicit(&self->depth, depth, memory_order_release);
 	if (depth == 0) {
 		forklock_gate_store_load_barrier();
-		if (unlikely(atomic_load_explicit(&forklock_gates_closed, memory_order_relaxed)))
+		if (unlikely(atomic_load_explicit(&forklock_fork_state.gates_closed,
+		                                  memory_order_relaxed)))
 			forklock_gate_notify_closer();
 	}
 }

@@ -40,6 +40,24 @@ static inline void forklock_futex_wake_all(atomic_int *word)
 	errno = saved;
 }
 
+/*
+ * Everything fork writes, in parent and child, on one cache line: after
+ * fork every page either process writes costs it a copy-on-write fault, so
+ * fork-time state spread over several pages made a small process's fork
+ * measurably slower.  Defined in fork.c.
+ */
+struct forklock_fork_state {
+	atomic_int gates_closed;     /* 0 open, 1 closed, 2 closed with waiters (gate.c) */
+	atomic_int drain_seq;        /* bumped by threads leaving closed gates (gate.c) */
+	forklock_mutex_t registry;   /* registry.c */
+	_Atomic(const void *) owner; /* the thread whose fork holds the locks */
+	int depth;                   /* its fork nesting, written by it only */
+	_Atomic(struct forklock_thread *) closer; /* gate.c */
+	atomic_bool threaded;                     /* threaded.c */
+} __attribute__((aligned(64)));
+
+extern FORKLOCK_HIDDEN struct forklock_fork_state forklock_fork_state;
+
 /* A thread's identity that survives fork (the child's thread keeps it). */
 FORKLOCK_HIDDEN const void *forklock_self_id(void);
 
@@ -62,6 +80,9 @@ FORKLOCK_HIDDEN void forklock_debug_forget_held(void);
 
 /* ops.c: the child marks other threads' operations as interrupted. */
 FORKLOCK_HIDDEN void forklock_ops_child(void);
+/* Is the operation begun with this token one the fork interrupted?  (Adapters
+ * keep per-token data of their own: glibc/dlopen.c.) */
+FORKLOCK_HIDDEN bool forklock_op_token_interrupted(int token);
 
 /* threaded.c: the child is single-threaded again. */
 FORKLOCK_HIDDEN void forklock_threaded_child(void);

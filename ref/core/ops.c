@@ -70,6 +70,12 @@ FORKLOCK_PUBLIC int forklock_op_begin(int kind, const char *name)
 	return FORKLOCK_OP_UNTRACKED;
 }
 
+FORKLOCK_HIDDEN bool forklock_op_token_interrupted(int token)
+{
+	return token >= 0 && token < OPS_MAX &&
+	       atomic_load_explicit(&slots[token].state, memory_order_acquire) == SLOT_INTERRUPTED;
+}
+
 FORKLOCK_PUBLIC void forklock_op_end(int token)
 {
 	if (token >= 0 && token < OPS_MAX)

@@ -5,9 +5,8 @@
  */
 #include "internal.h"
 
-static forklock_mutex_t registry_mutex = FORKLOCK_MUTEX_INIT;
-static struct forklock registry_lock =
-    FORKLOCK_INIT("registry", FORKLOCK_RANK_REGISTRY, &forklock_mutex_ops, &registry_mutex);
+static struct forklock registry_lock = FORKLOCK_INIT(
+    "registry", FORKLOCK_RANK_REGISTRY, &forklock_mutex_ops, &forklock_fork_state.registry);
 static struct forklock *first = &registry_lock;
 static struct forklock *last = &registry_lock;
 

@@ -11,7 +11,6 @@
 #define HAVE_LIBC_SINGLE_THREADED 1
 #endif
 
-static atomic_bool threaded;
 static __thread char identity_anchor __attribute__((tls_model("initial-exec")));
 
 FORKLOCK_HIDDEN const void *forklock_self_id(void)
@@ -21,7 +20,7 @@ FORKLOCK_HIDDEN const void *forklock_self_id(void)
 
 FORKLOCK_PUBLIC void forklock_mark_threaded(void)
 {
-	atomic_store(&threaded, true);
+	atomic_store(&forklock_fork_state.threaded, true);
 }
 
 /*
@@ -31,7 +30,7 @@ FORKLOCK_PUBLIC void forklock_mark_threaded(void)
  */
 FORKLOCK_PUBLIC bool forklock_is_threaded(void)
 {
-	if (atomic_load_explicit(&threaded, memory_order_relaxed))
+	if (atomic_load_explicit(&forklock_fork_state.threaded, memory_order_relaxed))
 		return true;
 #ifdef HAVE_LIBC_SINGLE_THREADED
 	if (!__libc_single_threaded)
@@ -43,6 +42,6 @@ FORKLOCK_PUBLIC bool forklock_is_threaded(void)
 /* Written only if set: an untouched page costs the child no copy. */
 FORKLOCK_HIDDEN void forklock_threaded_child(void)
 {
-	if (atomic_load_explicit(&threaded, memory_order_relaxed))
-		atomic_store_explicit(&threaded, false, memory_order_relaxed);
+	if (atomic_load_explicit(&forklock_fork_state.threaded, memory_order_relaxed))
+		atomic_store_explicit(&forklock_fork_state.threaded, false, memory_order_relaxed);
 }

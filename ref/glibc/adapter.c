@@ -10,10 +10,13 @@
 
 #include "gated.h"
 
+#include "dl.h"
+
 static struct forklock_gate *const gates[] = {
     &forklock_gate_random, &forklock_gate_env,     &forklock_gate_tz,     &forklock_gate_syslog,
     &forklock_gate_locale, &forklock_gate_gettext, &forklock_gate_iconv,  &forklock_gate_sem,
-    &forklock_gate_nss,    &forklock_gate_popen,   &forklock_gate_atexit,
+    &forklock_gate_nss,    &forklock_gate_popen,   &forklock_gate_atexit, &forklock_gate_dlopen,
+    &forklock_gate_phdr,
 };
 
 #define GATE_COUNT (sizeof(gates) / sizeof(gates[0]))
@@ -64,6 +67,8 @@ __attribute__((constructor(101))) static void forklock_glibc_load(void)
 {
 	forklock_init();
 	apply_disable_list();
+	forklock_dlopen_init();
+	forklock_phdr_init();
 	if (forklock_install() != 0)
 		forklock_report("forklock: ", "pthread_atfork failed; fork is unprotected", "\n");
 	if (forklock_debug_on)

@@ -68,7 +68,11 @@ static void run(struct forklock_gate *which, bool expect_wait)
 
 	atomic_store(&fork_returned, 0);
 	atomic_store(&late_entered, 0);
+	atomic_store(&forker_tid, 0);
 	pthread_create(&fork_thread, NULL, forker, NULL);
+	/* checked below by thread id: wait until the forker has published it */
+	while (!atomic_load(&forker_tid))
+		sleep_ms(1);
 	pthread_create(&sitter, NULL, sit_in_gate, which);
 	read(inside[0], &byte, 1);
 	write(go_fork[1], "g", 1);

@@ -165,6 +165,11 @@ static int scenario(bool expect_gate, bool expect_adapter)
 	pthread_create(&threads[0], NULL, holder, NULL);
 	pthread_create(&threads[1], NULL, verifier, NULL);
 	pthread_create(&threads[2], NULL, forker, NULL);
+	/* The checks below look the threads up by id: wait until each has
+	 * published it (under load a new thread may not have run yet). */
+	while (!atomic_load(&holder_tid) || !atomic_load(&verifier_tid) ||
+	       !atomic_load(&forker_tid))
+		sleep_ms(1);
 	ok(expect_adapter == (dlsym(RTLD_DEFAULT, "forklock_prepare") != NULL), "adapter %s",
 	   expect_adapter ? "loaded" : "absent");
 

@@ -39,7 +39,7 @@
 #define CHILD_MS    2000 /* a child not done by then is judged by timeout */
 #define STABLE_MS   5    /* two samples this far apart must agree */
 #define STOCH_FORKS 100  /* stochastic holder: at most this many forks */
-#define STOCH_MS    1000 /* ... and this much time */
+#define STOCH_MS    1000 /* ... and this much time (stochastic_budget() changes both) */
 #define SCAN_MS     1500 /* guarded stack: the depth scan gives up after this */
 #define SCAN_TRIES  400  /* ... or after this many depths */
 
@@ -65,6 +65,7 @@ static struct {
 	atomic_int released;  /* the holder was let go (before fork, if fork waited) */
 	pid_t (*fork)(void);
 	void (*before_fork)(void); /* run_before_fork(): in the forker, before each fork */
+	int stoch_forks, stoch_ms; /* stochastic_budget(), or 0 for the defaults */
 	struct gstack gs; /* WAY_STACK: the holder's guarded stack */
 	size_t depth;     /* ... where the holder's next call starts */
 	size_t touched;   /* ... how deep the last fault touched (0: unknown) */
@@ -75,6 +76,12 @@ static struct {
 void run_before_fork(void (*fn)(void))
 {
 	C.before_fork = fn;
+}
+
+void stochastic_budget(int forks, int ms)
+{
+	C.stoch_forks = forks;
+	C.stoch_ms = ms;
 }
 
 static void post(int type, int val)
@@ -548,7 +555,8 @@ static int fork_and_judge(struct outcome *o, enum fork_policy policy)
 
 static void stochastic(struct outcome *o)
 {
-	long start = now_ms(), budget = scaled_ms(STOCH_MS);
+	int max_forks = C.stoch_forks > 0 ? C.stoch_forks : STOCH_FORKS;
+	long start = now_ms(), budget = scaled_ms(C.stoch_ms > 0 ? C.stoch_ms : STOCH_MS);
 	o->held = -1;
 	go(C.go_holder[1]);
 	/* Fork only once the hammer really runs: its first pass may set up state
@@ -560,14 +568,14 @@ static void stochastic(struct outcome *o)
 		}
 		sleep_ms(1);
 	}
-	for (o->forks = 1; o->forks <= STOCH_FORKS; o->forks++) {
+	for (o->forks = 1; o->forks <= max_forks; o->forks++) {
 		o->detail[0] = 0;
 		int b = fork_and_judge(o, JUST_WAIT);
 		if (b != B_WORKS || o->verdict != V_PASS || now_ms() - start > budget)
 			break;
 	}
-	if (o->forks > STOCH_FORKS)
-		o->forks = STOCH_FORKS;
+	if (o->forks > max_forks)
+		o->forks = max_forks;
 	C.stop = 1;
 	if (o->verdict == V_SKIP)
 		return; /* the reason alone says why */

@@ -55,6 +55,11 @@ struct holding {
  * destructors, that the child continues). */
 void run_before_fork(void (*fn)(void));
 
+/* From a holding's setup: bound the stochastic holder by this many forks and
+ * milliseconds (scaled) instead of the defaults (100 forks, 1000 ms), for a
+ * failure known to need more forks to show. */
+void stochastic_budget(int forks, int ms);
+
 /* A probe returns PROBE_OK, probe_wrong*(...), or probe_skip(...) when the
  * target lacks the interface or the environment forbids the call (e.g. not
  * root): the case is then a skip with that reason, never a pass. */

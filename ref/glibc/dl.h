@@ -1,0 +1,44 @@
+/*
+ * Shared by the loader protections: dlopen (dlopen.c, dlchild.c, dlfini.c,
+ * dlerror.c) and phdr (phdr.c).
+ */
+#ifndef FORKLOCK_GLIBC_DL_H
+#define FORKLOCK_GLIBC_DL_H
+
+#include "dldeps.h"
+
+/*
+ * dlopen.c: one record per operation slot of the core (ops.c), indexed by
+ * the token of the dlopen() call that fills it.
+ */
+#define FORKLOCK_DLOPEN_RECORDS 64
+
+struct dlopen_record {
+	atomic_int valid; /* set while the glibc call runs */
+	const char *name; /* as passed to glibc: memory a child forked mid-call still has */
+	const struct link_map *mark; /* the last object of the list when the call began */
+	const fl_dyn *mark_ld;
+};
+
+extern FORKLOCK_HIDDEN struct dlopen_record forklock_dlopen_records[FORKLOCK_DLOPEN_RECORDS];
+/* In a child forked while other threads were in dlopen(): what it refuses (dlchild.c). */
+extern FORKLOCK_HIDDEN struct fl_taint forklock_dlopen_taint;
+
+/* dlfini.c: the object's destructors (DT_FINI_ARRAY) will not run. */
+FORKLOCK_HIDDEN void forklock_skip_destructors(const struct link_map *map);
+
+extern FORKLOCK_HIDDEN struct forklock_gate forklock_gate_dlopen, forklock_gate_phdr;
+
+/* Load-time registration of their fork hooks (after FORKLOCK_DISABLE is read). */
+FORKLOCK_HIDDEN void forklock_dlopen_init(void);
+FORKLOCK_HIDDEN void forklock_phdr_init(void);
+
+/* fn(arg) once, with glibc's object list locked (phdr.c). */
+FORKLOCK_HIDDEN void forklock_with_object_list(void (*fn)(void *), void *arg);
+
+/* dlerror.c: the message the next dlerror() of this thread returns. */
+FORKLOCK_HIDDEN void forklock_dlerror_set(const char *a, const char *b, const char *c,
+                                          const char *d);
+FORKLOCK_HIDDEN void forklock_dlerror_forget(void);
+
+#endif

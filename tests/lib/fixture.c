@@ -1,0 +1,219 @@
+/* Fixture libraries and bounded sub-processes (see fixture.h). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fixture.h"
+#include "harness.h"
+#include "proc.h"
+
+#define FX_MAX_PATHS 24
+#define FX_PATH_LEN  512
+
+static struct {
+	char name[48];
+	char path[FX_PATH_LEN];
+} paths[FX_MAX_PATHS];
+
+static void cat(char *dst, size_t size, const char *s)
+{
+	size_t n = strlen(dst);
+	while (*s && n + 1 < size)
+		dst[n++] = *s++;
+	dst[n] = 0;
+}
+
+const char *fx_path(const char *lib)
+{
+	int i;
+	for (i = 0; i < FX_MAX_PATHS && paths[i].name[0]; i++)
+		if (!strcmp(paths[i].name, lib))
+			return paths[i].path;
+	if (i == FX_MAX_PATHS || strlen(lib) >= sizeof paths[i].name)
+		return "/nonexistent/mtfork-fixture-table-full";
+	char exe[FX_PATH_LEN];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n <= 0)
+		return "/nonexistent/mtfork-no-proc-self-exe";
+	exe[n] = 0;
+	char *slash = strrchr(exe, '/');
+	if (slash)
+		slash[1] = 0;
+	paths[i].path[0] = 0;
+	cat(paths[i].path, sizeof paths[i].path, exe);
+	cat(paths[i].path, sizeof paths[i].path, "../fixtures/");
+	cat(paths[i].path, sizeof paths[i].path, lib);
+	cat(paths[i].name, sizeof paths[i].name, lib);
+	return paths[i].path;
+}
+
+int fx_deadlocked;
+
+int fx_wait(pid_t pid, int ms)
+{
+	int st;
+	struct sc_sample prev = {0}, cur;
+	long end = now_ms() + scaled_ms(ms);
+	fx_deadlocked = 0;
+	for (;;) {
+		pid_t w = waitpid(pid, &st, WNOHANG);
+		if (w == pid)
+			return st;
+		if (w < 0 && errno != EINTR)
+			return -1;
+		if (now_ms() > end)
+			break;
+		/* Alone in an untimed private futex wait, twice: it never ends. */
+		proc_sample(pid, 0, &cur);
+		if (sc_unwakeable_wait(&cur) && proc_threads(pid) == 1) {
+			if (sc_same(&prev, &cur)) {
+				fx_deadlocked = 1;
+				break;
+			}
+			prev = cur;
+		} else {
+			prev.valid = 0;
+		}
+		sleep_ms(5);
+	}
+	kill(pid, SIGKILL);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	return -1;
+}
+
+static int sub_with(pid_t (*f)(void), int (*fn)(void *), void *arg, int ms)
+{
+	pid_t pid = f();
+	if (pid < 0)
+		return -2;
+	if (pid == 0)
+		_exit(fn(arg));
+	return fx_wait(pid, ms);
+}
+
+int fx_sub(int (*fn)(void *), void *arg, int ms)
+{
+	return sub_with(fork, fn, arg, ms);
+}
+
+pid_t _Fork(void) __attribute__((weak));
+
+int fx_sub_rawfork(int (*fn)(void *), void *arg, int ms)
+{
+	return _Fork ? sub_with(_Fork, fn, arg, ms) : -3;
+}
+
+static int idle_pipe[2] = {-1, -1};
+
+static void *idle_main(void *a)
+{
+	char c;
+	(void)a;
+	while (read(idle_pipe[0], &c, 1) < 0 && errno == EINTR)
+		;
+	return 0;
+}
+
+int fx_idle_start(void)
+{
+	pthread_t t;
+	if (pipe(idle_pipe))
+		return -1;
+	if (pthread_create(&t, 0, idle_main, 0))
+		return -1;
+	return pthread_detach(t);
+}
+
+void fx_idle_stop(void)
+{
+	if (idle_pipe[1] >= 0)
+		close(idle_pipe[1]);
+}
+
+int fx_read_file(const char *path, char *buf, int size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), n = 0;
+	if (fd < 0)
+		return -1;
+	while (n < size - 1) {
+		ssize_t r = read(fd, buf + n, (size_t)(size - 1 - n));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (int)r;
+	}
+	buf[n] = 0;
+	close(fd);
+	return n;
+}
+
+long fx_status_num(const char *key)
+{
+	char buf[4096];
+	if (fx_read_file("/proc/self/status", buf, sizeof buf) < 0)
+		return -1;
+	size_t k = strlen(key);
+	for (char *p = buf; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : 0)
+		if (!strncmp(p, key, k) && p[k] == ':') {
+			p += k + 1;
+			while (*p == ' ' || *p == '\t')
+				p++;
+			long v = 0;
+			while (*p >= '0' && *p <= '9')
+				v = v * 10 + (*p++ - '0');
+			return v;
+		}
+	return -1;
+}
+
+/* --- helper mode ---------------------------------------------------------
+ * A probe that needs a *fresh* process (one that never had a second thread)
+ * runs its own binary with MTFORK_FX_HELPER=NAME in the environment: this
+ * constructor then runs the helper before main and exits with its status. */
+
+static volatile int handler_forks, handler_errors;
+
+static void fork_in_handler(int s)
+{
+	(void)s;
+	int e = errno, st;
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(0);
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || st != 0)
+		handler_errors++;
+	else
+		handler_forks++;
+	errno = e;
+}
+
+/* PROGRESS-5: fork() from a SIGALRM handler that interrupts malloc/free in a
+ * process that never created a thread. */
+static int helper_fork_in_handler(void)
+{
+	struct sigaction sa = {.sa_handler = fork_in_handler, .sa_flags = SA_RESTART};
+	sigaction(SIGALRM, &sa, 0);
+	struct itimerval it = {{0, 300}, {0, 300}};
+	setitimer(ITIMER_REAL, &it, 0);
+	for (long i = 0; handler_forks < 20 && i < 2000000; i++)
+		free(malloc(16 + (size_t)(i % 64) * 512));
+	struct itimerval off = {{0, 0}, {0, 0}};
+	setitimer(ITIMER_REAL, &off, 0);
+	return handler_errors ? 2 : handler_forks ? 0 : 3;
+}
+
+__attribute__((constructor)) static void fx_helper(void)
+{
+	const char *h = getenv("MTFORK_FX_HELPER");
+	if (h && !strcmp(h, "fork-in-handler"))
+		_exit(helper_fork_in_handler());
+}

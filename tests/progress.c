@@ -1,0 +1,311 @@
+/*
+ * PROGRESS — fork's bounded progress (spec/progress.adoc), and the two
+ * FILE-EXCL clauses about fork and FILE locks that involve other threads'
+ * or the forker's own locking (spec/file-excl.adoc).
+ *
+ *   PROGRESS-1 fork returns while another thread holds an application mutex
+ *              (and the verifier waits for it), while one waits on a
+ *              condition variable, and while one is blocked reading through
+ *              stdio (a cookie read function parks, FILE lock taken).
+ *   PROGRESS-2 fork returns while a library constructor runs (libmtf_ctor.so
+ *              parks in it).
+ *   PROGRESS-3 fork inside a constructor, while dlopen loads the library in a
+ *              multi-threaded process (the child makes itself so).
+ *   PROGRESS-4 fork inside an atexit handler while exit runs the handlers in
+ *              a multi-threaded process.
+ *   PROGRESS-5 (SHOULD) fork from a signal handler interrupting malloc in a
+ *              process that never had a second thread (a fresh helper
+ *              process: this binary re-run with MTFORK_FX_HELPER).
+ *   PROGRESS-6 three threads of the child fork concurrently; every fork
+ *              returns and every new process can malloc.
+ *   FILE-EXCL-6 one thread flockfile()s a FILE with pending output, another
+ *              (the verifier) is blocked on it inside fflush(NULL) holding
+ *              the open-file list lock: fork must not wait.
+ *   FILE-EXCL-7 a FILE the forking thread itself locked (in a prepare
+ *              handler, which runs in the forking thread) is locked by the
+ *              child's thread, with its recursion count.
+ * All holders of PROGRESS-1/2 and FILE-EXCL-6 are WAY_APP: fork parked on a
+ * futex they hold is a proven failure.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <pthread.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lib/fixture.h"
+
+extern char **environ;
+
+static pthread_mutex_t app_mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t cv_mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+
+static void lock_and_park(struct hold *h)
+{
+	(void)h;
+	pthread_mutex_lock(&app_mutex);
+	holder_park();
+}
+
+static void mutex_needs_lock(void)
+{
+	pthread_mutex_lock(&app_mutex);
+}
+
+static const struct holding app_mutex_held = {
+    .name = "application mutex",
+    .verify = mutex_needs_lock,
+    .ways = (const struct way[]){{"app:mutex", WAY_APP, lock_and_park, 0}, {0}},
+};
+
+static void wait_on_condvar(void)
+{
+	pthread_mutex_lock(&cv_mutex);
+	pthread_cond_wait(&cv, &cv_mutex);
+}
+
+static const struct holding condvar_waiter = {
+    .name = "application mutex, and a thread waiting on a condition variable",
+    .verify = wait_on_condvar,
+    .ways = (const struct way[]){{"app:mutex+condvar", WAY_APP, lock_and_park, 0}, {0}},
+};
+
+static FILE *reading;
+
+static ssize_t parking_read(void *c, char *buf, size_t n)
+{
+	(void)c, (void)buf, (void)n;
+	holder_park();
+	return 0;
+}
+
+static void open_blocking_input(void)
+{
+	cookie_io_functions_t io = {.read = parking_read};
+	reading = fopencookie(0, "r", io);
+}
+
+static void read_and_park(struct hold *h)
+{
+	(void)h;
+	if (reading)
+		fgetc(reading);
+}
+
+static void file_needs_lock(void)
+{
+	flockfile(reading);
+}
+
+static const struct holding blocked_read = {
+    .name = "FILE whose read is blocked",
+    .setup = open_blocking_input,
+    .verify = file_needs_lock,
+    .ways = (const struct way[]){{"app:blocked-read", WAY_APP, read_and_park, 0}, {0}},
+};
+
+static FILE *locked;
+
+static void open_pending_file(void)
+{
+	locked = fopen("/dev/null", "w");
+	if (locked)
+		fputs("pending output", locked);
+}
+
+static void flockfile_and_park(struct hold *h)
+{
+	(void)h;
+	flockfile(locked);
+	holder_park();
+}
+
+static void flush_all(void)
+{
+	fflush(NULL);
+}
+
+static const struct holding flush_behind_flockfile = {
+    .name = "FILE locked with flockfile(), and fflush(NULL) waiting for it",
+    .setup = open_pending_file,
+    .verify = flush_all,
+    .ways =
+        (const struct way[]){{"app:flockfile+fflush(NULL)", WAY_APP, flockfile_and_park, 0}, {0}},
+};
+
+static void prepare_locks(void)
+{
+	flockfile(locked);
+}
+
+static void parent_unlocks(void)
+{
+	funlockfile(locked);
+}
+
+static void forker_locks_file(void)
+{
+	locked = fopen("/dev/null", "w");
+	pthread_atfork(prepare_locks, parent_unlocks, 0);
+	fx_malloc_setup();
+}
+
+static const struct holding forker_locked = {
+    .name = "malloc arena lock",
+    .setup = forker_locks_file,
+    .verify = fx_malloc_verify,
+    .ways = fx_malloc_ways,
+};
+
+/* --- probes ------------------------------------------------------------- */
+
+static int probe_nothing(struct probe *p)
+{
+	(void)p;
+	return PROBE_OK; /* the clause is about fork() returning */
+}
+
+static int probe_fork_in_ctor(struct probe *p)
+{
+	if (fx_idle_start())
+		return probe_wrong(p, "pthread_create failed");
+	void *h = dlopen(fx_path("libmtf_forkctor.so"), RTLD_NOW);
+	fx_idle_stop();
+	if (!h)
+		return probe_wrong(p, "dlopen of the forking library failed");
+	int *st = dlsym(h, "fx_forkctor_status");
+	if (!st)
+		return probe_wrong(p, "dlsym of fx_forkctor_status failed");
+	return *st == 0 ? PROBE_OK
+	                : probe_wrong_num(p, "fork in the constructor: wait status ", *st);
+}
+
+static void fork_at_exit(void)
+{
+	int st;
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(0);
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || st != 0)
+		_exit(3);
+}
+
+static int probe_fork_in_atexit(struct probe *p)
+{
+	if (fx_idle_start() || atexit(fork_at_exit))
+		return probe_wrong(p, "pthread_create or atexit failed");
+	probe_report_then_exit();
+}
+
+static int probe_fresh_process(struct probe *p)
+{
+	char *argv[] = {"mtfork-helper", 0};
+	char *envp[] = {"MTFORK_FX_HELPER=fork-in-handler", 0};
+	char exe[512];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n <= 0)
+		return probe_wrong(p, "readlink /proc/self/exe failed");
+	exe[n] = 0;
+	pid_t pid;
+	if (posix_spawn(&pid, exe, 0, 0, argv, envp))
+		return probe_wrong(p, "posix_spawn of the helper failed");
+	int st = fx_wait(pid, 3000);
+	if (st == -1)
+		return probe_wrong(p, "fork in a signal handler of a single-threaded process hung");
+	return st == 0 ? PROBE_OK : probe_wrong_num(p, "the helper's wait status: ", st);
+}
+
+static int malloc_and_exit(void *a)
+{
+	(void)a;
+	void *m = malloc(32 * 1024);
+	free(m);
+	return m ? 0 : 2;
+}
+
+static void *fork_ten_times(void *a)
+{
+	int *bad = a;
+	for (int i = 0; i < 10; i++)
+		if (fx_sub(malloc_and_exit, 0, 2000) != 0)
+			++*bad;
+	return 0;
+}
+
+static int probe_concurrent_forks(struct probe *p)
+{
+	pthread_t t[3];
+	int bad[3] = {0, 0, 0};
+	for (int i = 0; i < 3; i++)
+		if (pthread_create(&t[i], 0, fork_ten_times, &bad[i]))
+			return probe_wrong(p, "pthread_create failed");
+	for (int i = 0; i < 3; i++)
+		pthread_join(t[i], 0);
+	int sum = bad[0] + bad[1] + bad[2];
+	return sum ? probe_wrong_num(p,
+	                             "concurrent forks that failed or whose child did not "
+	                             "exit cleanly: ",
+	                             sum)
+	           : PROBE_OK;
+}
+
+static volatile int other_got;
+
+static void *try_from_other_thread(void *a)
+{
+	(void)a;
+	other_got = ftrylockfile(locked) == 0;
+	if (other_got)
+		funlockfile(locked);
+	return 0;
+}
+
+static int other_thread_can_lock(void)
+{
+	pthread_t t;
+	other_got = -1;
+	if (pthread_create(&t, 0, try_from_other_thread, 0) || pthread_join(t, 0))
+		return -1;
+	return other_got;
+}
+
+static int probe_forker_lock_kept(struct probe *p)
+{
+	if (!locked)
+		return probe_wrong(p, "fopen failed in the parent");
+	int r = other_thread_can_lock();
+	if (r < 0)
+		return probe_wrong(p, "pthread_create failed");
+	if (r)
+		return probe_wrong(p, "another thread of the child could lock the FILE the forking "
+		                      "thread had locked");
+	if (ftrylockfile(locked))
+		return probe_wrong(p, "the child's thread does not own the FILE it locked before "
+		                      "fork (ftrylockfile failed)");
+	funlockfile(locked);
+	funlockfile(locked);
+	if (other_thread_can_lock() != 1)
+		return probe_wrong(p, "after the matching funlockfile calls, the FILE is not free");
+	return PROBE_OK;
+}
+
+static const struct mtcase cases[] = {
+    {"PROGRESS-1.app-mutex", "PROGRESS-1", MUST, &app_mutex_held, probe_nothing},
+    {"PROGRESS-1.condvar", "PROGRESS-1", MUST, &condvar_waiter, probe_nothing},
+    {"PROGRESS-1.stdio-read", "PROGRESS-1", MUST, &blocked_read, probe_nothing},
+    {"PROGRESS-2.constructor", "PROGRESS-2", MUST, &fx_ctor_holding, probe_nothing},
+    {"PROGRESS-3.fork-in-constructor", "PROGRESS-3", MUST, &fx_stdio_holding, probe_fork_in_ctor},
+    {"PROGRESS-4.fork-in-atexit", "PROGRESS-4", MUST, &fx_stdio_holding, probe_fork_in_atexit},
+    {"PROGRESS-5.fork-in-signal-handler", "PROGRESS-5", SHOULD, &fx_stdio_holding,
+     probe_fresh_process},
+    {"PROGRESS-6.concurrent-forks", "PROGRESS-6", MUST, &fx_malloc_holding, probe_concurrent_forks},
+    {"FILE-EXCL-6.fflush-null", "FILE-EXCL-6", MUST, &flush_behind_flockfile, probe_nothing},
+    {"FILE-EXCL-7.forker-locked", "FILE-EXCL-7", MUST, &forker_locked, probe_forker_lock_kept},
+};
+
+MTFORK_MAIN(cases)
