@@ -45,8 +45,10 @@ $(REF_BUILD)/obj/glibc/%.o: $(REF_SRC)/glibc/%.c $(REF_HEADERS)
 	@mkdir -p $(@D)
 	$(REF_CC) $(REF_CFLAGS) -c $< -o $@
 
+# SONAME libforklock.so.0: programs linked with -lforklock keep working
+# across compatible updates; the ABI is forklock.h.
 $(REF_SO): $(REF_CORE_OBJS) $(REF_GLIBC_OBJS)
-	$(REF_CC) -shared $(REF_LDFLAGS) -o $@ $^
+	$(REF_CC) -shared $(REF_LDFLAGS) -Wl,-soname,libforklock.so.0 -o $@ $^
 
 $(REF_LIB): $(REF_CORE_OBJS) $(REF_GLIBC_OBJS)
 	@rm -f $@
@@ -76,13 +78,16 @@ $(REF_BUILD)/forklock.pc: ref-force
 install: $(REF_SO) $(REF_BUILD)/forklock.7 $(REF_BUILD)/forklock.pc
 	install -d $(DESTDIR)$(REF_LIBDIR) $(DESTDIR)$(REF_INCLUDEDIR) $(DESTDIR)$(REF_PCDIR) \
 	  $(DESTDIR)$(REF_MANDIR)
-	install -m 755 $(REF_SO) $(DESTDIR)$(REF_LIBDIR)/libforklock.so
+	install -m 755 $(REF_SO) $(DESTDIR)$(REF_LIBDIR)/libforklock.so.$(REF_VERSION)
+	ln -sf libforklock.so.$(REF_VERSION) $(DESTDIR)$(REF_LIBDIR)/libforklock.so.0
+	ln -sf libforklock.so.0 $(DESTDIR)$(REF_LIBDIR)/libforklock.so
 	install -m 644 $(REF_SRC)/forklock.h $(DESTDIR)$(REF_INCLUDEDIR)/forklock.h
 	install -m 644 $(REF_BUILD)/forklock.pc $(DESTDIR)$(REF_PCDIR)/forklock.pc
 	install -m 644 $(REF_BUILD)/forklock.7 $(DESTDIR)$(REF_MANDIR)/forklock.7
 
 uninstall:
-	rm -f $(DESTDIR)$(REF_LIBDIR)/libforklock.so $(DESTDIR)$(REF_INCLUDEDIR)/forklock.h \
+	rm -f $(DESTDIR)$(REF_LIBDIR)/libforklock.so $(DESTDIR)$(REF_LIBDIR)/libforklock.so.0 \
+	  $(DESTDIR)$(REF_LIBDIR)/libforklock.so.$(REF_VERSION) $(DESTDIR)$(REF_INCLUDEDIR)/forklock.h \
 	  $(DESTDIR)$(REF_PCDIR)/forklock.pc $(DESTDIR)$(REF_MANDIR)/forklock.7
 
 ref-force:
