@@ -4,7 +4,9 @@
 # self-test ($(OUT)/self/selftest.t), all linked with the harness library,
 # and the fixture libraries the loader tests dlopen
 # (tests/fixtures/NAME.c -> $(OUT)/fixtures/libmtf_NAME.so), which the tests
-# find relative to their own binary (../fixtures/).
+# find relative to their own binary (../fixtures/), and the violator
+# (tests/violators/break_in_child.c -> $(OUT)/violators/libmtf_break.so), which
+# the teeth runs preload to make this target violate clauses (expect/teeth).
 # -z now: no lazy binding, so the dynamic linker never runs inside a holder.
 # -rdynamic: fixture constructors call the binary's holder_park().
 
@@ -28,7 +30,8 @@ FX_LIBS_dep = -L$(OUT)/fixtures -lmtf_ctor -Wl,-rpath,'$$ORIGIN'
 FX_BIND = $(or $(FX_BIND_$*),-Wl$(comma)-z$(comma)now)
 comma := ,
 
-all: $(MT_TESTS) $(OUT)/self/selftest.t $(OUT)/libc-version $(MT_FIXTURES)
+all: $(MT_TESTS) $(OUT)/self/selftest.t $(OUT)/libc-version $(MT_FIXTURES) \
+    $(OUT)/violators/libmtf_break.so
 
 $(OUT)/lib/%.o: tests/lib/%.c $(MT_LIB_HDR)
 	@mkdir -p $(@D)
@@ -51,5 +54,12 @@ $(OUT)/fixtures/libmtf_%.so: tests/fixtures/%.c $(MT_LIB_HDR)
 	$(TCC) $(FX_CFLAGS) -Wl,-soname,libmtf_$*.so $(FX_BIND) -o $@ $< $(FX_LIBS_$*)
 
 $(OUT)/fixtures/libmtf_dep.so: $(OUT)/fixtures/libmtf_ctor.so
+
+# The violator: an LD_PRELOAD library, position-independent, libc only.
+VL_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -O2 -g -pthread -fPIC -shared
+
+$(OUT)/violators/libmtf_break.so: tests/violators/break_in_child.c
+	@mkdir -p $(@D)
+	$(TCC) $(VL_CFLAGS) -o $@ $<
 
 .PHONY: all

@@ -64,6 +64,8 @@ static struct {
 	atomic_int hammering; /* the stochastic holder has been through enter() once */
 	atomic_int released;  /* the holder was let go (before fork, if fork waited) */
 	pid_t (*fork)(void);
+	int out_fd; /* to the supervisor */
+	unsigned long fork_futex; /* where fork waited before the holder was released */
 	void (*before_fork)(void); /* run_before_fork(): in the forker, before each fork */
 	int stoch_forks, stoch_ms; /* stochastic_budget(), or 0 for the defaults */
 	struct gstack gs; /* WAY_STACK: the holder's guarded stack */
@@ -163,6 +165,22 @@ static void *verifier_main(void *arg)
 	return 0;
 }
 
+/* In the child: the harness's own descriptors are not the probe's business,
+ * and an inherited end of a control pipe would keep the supervisor waiting
+ * for a case process that has died. */
+static void close_harness_fds(void)
+{
+	int *pairs[] = {C.ev, C.release, C.go_holder, C.go_verifier, C.go_forker, C.go_checker};
+	for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+		sys_close(pairs[i][0]);
+		sys_close(pairs[i][1]);
+	}
+	if (C.trap.fd >= 0)
+		sys_close(C.trap.fd);
+	if (C.out_fd >= 0)
+		sys_close(C.out_fd);
+}
+
 static void *forker_main(void *arg)
 {
 	(void)arg;
@@ -178,6 +196,7 @@ static void *forker_main(void *arg)
 			 * would have; a page filled before fork is left as is. */
 			if (C.trap.page && !C.released)
 				memcpy(C.trap.page, C.fill, C.trap.page_size);
+			close_harness_fds();
 			child_report(C.c, C.result_w);
 		}
 		post(EV_FORKED, pid < 0 ? -errno : pid);
@@ -209,7 +228,9 @@ static int next_event(int ms, int *val)
 }
 
 /* Is thread tid parked in a futex wait, the same one across STABLE_MS? */
-static int parked_on_futex(pid_t tid)
+/* Is thread tid parked in a futex wait, the same one across STABLE_MS?
+ * Returns the futex's address (nonzero), or 0. */
+static unsigned long parked_on_futex(pid_t tid)
 {
 	struct sc_sample a, b;
 	proc_sample(0, tid, &a);
@@ -217,7 +238,7 @@ static int parked_on_futex(pid_t tid)
 		return 0;
 	sleep_ms(STABLE_MS);
 	proc_sample(0, tid, &b);
-	return sc_same(&a, &b);
+	return sc_same(&a, &b) ? (a.arg[0] ? a.arg[0] : 1) : 0;
 }
 
 static void finish(struct outcome *o, int verdict, const char *what)
@@ -227,12 +248,16 @@ static void finish(struct outcome *o, int verdict, const char *what)
 	str_add(o->detail, sizeof o->detail, what);
 }
 
-/* WAY_STACK: a hold parked inside the allocator is no use. Every libc takes
- * its allocator lock in fork(), so fork would wait, the holder would be
- * released, and the case would test the allocator, not the subsystem. The
- * checker allocates a block too big for any per-thread cache and must not
- * block (glibc: one arena for all threads, see case_process). */
+/* A hold that also holds a lock fork itself takes is no use: fork would
+ * wait for that lock, the holder would be released, and the case would pass
+ * without testing the subsystem. glibc and musl both take their allocator
+ * and open-file-list locks in fork, so after verification the checker
+ * allocates a block too big for any per-thread cache and opens a stream: it
+ * must not block, unless on the very lock the verifier waits for (then that
+ * lock is the subsystem under test: MALLOC, STDIO-LIST). glibc: one arena
+ * for all threads (see case_process), or the checker would use its own. */
 static void *volatile checker_sink;
+static unsigned long verifier_futex; /* where the verifier parked */
 
 static void *checker_main(void *arg)
 {
@@ -243,6 +268,9 @@ static void *checker_main(void *arg)
 		await(C.go_checker[0]);
 		checker_sink = malloc(64 * 1024);
 		free(checker_sink);
+		FILE *f = fopen("/dev/null", "r");
+		if (f)
+			fclose(f);
 		post(EV_RETURNED, 'c');
 	}
 	return 0;
@@ -252,7 +280,7 @@ static void start_threads(void)
 {
 	pthread_t t;
 	void *(*mains[])(void *) = {holder_main, verifier_main, forker_main, checker_main};
-	size_t n = C.w->kind == WAY_STACK ? 4 : 3;
+	size_t n = C.w->kind == WAY_STOCHASTIC || C.w->kind == WAY_APP ? 3 : 4;
 	for (size_t i = 0; i < n; i++)
 		if (pthread_create(&t, 0, mains[i], 0))
 			_exit(123);
@@ -269,6 +297,37 @@ static void release_holder(void)
 		gstack_disarm(&C.gs);
 	else if (write(C.release[1], "r", 1) != 1)
 		_exit(124);
+}
+
+/* After verification: 1 when the checker shows the holder holds no lock
+ * fork takes other than the one under test (see checker_main). */
+static int fork_locks_free(struct outcome *o)
+{
+	int val;
+	long end = now_ms() + scaled_ms(VERIFY_MS);
+	go(C.go_checker[1]);
+	for (;;) {
+		int type = next_event(1, &val);
+		if (type == EV_RETURNED && val == 'c')
+			return 1;
+		unsigned long at = type == 0 ? parked_on_futex(C.tid_checker) : 0;
+		/* Argument and callback ways park where their design says (in
+		 * malloc_stats' output, in fflush's write): when the checker
+		 * waits where the verifier does, the lock under test is the one
+		 * fork takes (MALLOC, STDIO-LIST). */
+		if (at == verifier_futex)
+			return 1;
+		if (at) {
+			finish(o, V_NOT_HELD,
+			       "the holder also holds a lock fork takes (allocator or open-file "
+			       "list): fork would wait for it and the case would test nothing");
+			return 0;
+		}
+		if (now_ms() > end) {
+			finish(o, V_NOT_HELD, "the checker neither finished nor blocked");
+			return 0;
+		}
+	}
 }
 
 /* Steps 1 and 2; returns 1 when the lock is verifiably held. */
@@ -307,8 +366,8 @@ static int hold_and_verify(struct outcome *o)
 			       "the verifier reached the trapped argument: the lock was not held");
 			return 0;
 		}
-		if (parked_on_futex(C.tid_verifier))
-			return 1;
+		if ((verifier_futex = parked_on_futex(C.tid_verifier)))
+			return C.w->kind == WAY_APP || fork_locks_free(o);
 		if (now_ms() > end) {
 			finish(o, V_NOT_HELD,
 			       "the verifier neither blocked on a futex nor returned");
@@ -364,7 +423,7 @@ static int try_depth(void)
 		type = next_event(1, &val);
 		if (type == EV_RETURNED && val == 'v')
 			break;
-		if (type == 0 && parked_on_futex(C.tid_verifier)) {
+		if (type == 0 && (verifier_futex = parked_on_futex(C.tid_verifier))) {
 			held = 1;
 			break;
 		}
@@ -379,6 +438,10 @@ static int try_depth(void)
 			type = next_event(1, &val);
 			if (type == EV_RETURNED && val == 'c')
 				return TRY_HELD;
+			/* No exception for "the checker waits where the verifier
+			 * does" here: a guarded stack parks at an arbitrary depth,
+			 * possibly inside malloc called by the subsystem, and then
+			 * the verifier waits on the allocator lock too. */
 			if (type == 0 && parked_on_futex(C.tid_checker)) {
 				in_allocator = 1;
 				break;
@@ -497,9 +560,11 @@ static pid_t fork_while_held(struct outcome *o, enum fork_policy policy)
 			str_add_num(o->detail, sizeof o->detail, -val);
 			return 0;
 		}
-		if (!released && parked_on_futex(C.tid_forker)) {
+		unsigned long at = released ? 0 : parked_on_futex(C.tid_forker);
+		if (at) {
 			released = 1;
 			o->fork_waited = 1;
+			C.fork_futex = at;
 			release_holder();
 			continue;
 		}
@@ -540,16 +605,17 @@ static void judge(struct outcome *o, pid_t pid, int rfd)
 static int fork_and_judge(struct outcome *o, enum fork_policy policy)
 {
 	int rp[2];
-	if (pipe2(rp, O_CLOEXEC)) {
+	/* non-blocking: a grandchild of the probe may keep the write end open */
+	if (pipe2(rp, O_CLOEXEC | O_NONBLOCK)) {
 		finish(o, V_ERROR, "pipe2 failed");
 		return B_NONE;
 	}
 	C.result_w = rp[1];
 	pid_t pid = fork_while_held(o, policy);
-	close(rp[1]);
+	sys_close(rp[1]);
 	if (pid > 0)
 		judge(o, pid, rp[0]);
-	close(rp[0]);
+	sys_close(rp[0]);
 	return pid > 0 ? o->behaviour : B_NONE;
 }
 
@@ -571,7 +637,10 @@ static void stochastic(struct outcome *o)
 	for (o->forks = 1; o->forks <= max_forks; o->forks++) {
 		o->detail[0] = 0;
 		int b = fork_and_judge(o, JUST_WAIT);
-		if (b != B_WORKS || o->verdict != V_PASS || now_ms() - start > budget)
+		/* a MAY case is observed, never pass: it too keeps forking while
+		 * the child works */
+		if (b != B_WORKS || o->verdict == V_SKIP || o->verdict == V_ERROR ||
+		    now_ms() - start > budget)
 			break;
 	}
 	if (o->forks > max_forks)
@@ -605,6 +674,7 @@ void case_process(const struct mtcase *c, const struct way *w, int out_fd)
 	C.c = c;
 	C.w = w;
 	C.trap.fd = -1;
+	C.out_fd = out_fd;
 	C.fork = fork;
 	const char *how = getenv("MTFORK_FORK");
 	if (how && !strcmp(how, "_Fork")) {
@@ -649,7 +719,7 @@ void case_process(const struct mtcase *c, const struct way *w, int out_fd)
 		send_outcome(out_fd, &o);
 	}
 #ifdef __GLIBC__
-	if (w->kind == WAY_STACK) /* the allocator checker must share the holder's arena */
+	if (w->kind != WAY_STOCHASTIC && w->kind != WAY_APP) /* the checker shares the arena */
 		mallopt(M_ARENA_MAX, 1);
 #endif
 	start_threads();
@@ -670,6 +740,13 @@ void case_process(const struct mtcase *c, const struct way *w, int out_fd)
 	o.held = c->holding->verify ? 1 : -1;
 	o.fork_waited = 0;
 	fork_and_judge(&o, w->kind == WAY_APP ? NEVER_RELEASE : RELEASE_HOLDER);
+	if (C.fork_futex && C.fork_futex != verifier_futex) {
+		char n[120] = "fork waited on futex ";
+		put_hex(n + strlen(n), C.fork_futex);
+		str_add(n, sizeof n, ", the verifier on ");
+		put_hex(n + strlen(n), verifier_futex);
+		prefix_detail(&o, n);
+	}
 	if (C.note[0])
 		prefix_detail(&o, C.note);
 	send_outcome(out_fd, &o);

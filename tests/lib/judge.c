@@ -145,8 +145,8 @@ void judge_child(pid_t pid, int rfd, int timeout_ms, struct child_result *r)
 		struct pollfd p = {.fd = rfd, .events = POLLIN};
 		if (!got && poll(&p, 1, 1) > 0 && (p.revents & POLLIN))
 			got = read(rfd, &m, sizeof m) == sizeof m && m.magic == CHILD_MAGIC;
-		else if (got)
-			sleep_ms(1);
+		else if (got || (p.revents & POLLHUP))
+			sleep_ms(1); /* nothing more to read: do not spin */
 		pid_t w = waitpid(pid, &st, WNOHANG);
 		if (w == pid) {
 			if (!got)

@@ -31,7 +31,15 @@ int sc_unwakeable_wait(const struct sc_sample *s);
 /* Two samples of the same blocked state. */
 int sc_same(const struct sc_sample *a, const struct sc_sample *b);
 
+/* close(2) as a bare system call. A libc's close() may do more: musl's
+ * cancels the descriptor's aio requests, taking its aio lock, which a
+ * thread may hold forever at fork (musl 1.2.3). After holding, the harness
+ * closes with this. */
+void sys_close(int fd);
+
 /* Append decimal n to dst (no locale, no stdio); returns the new end. */
 char *put_dec(char *dst, long n);
+/* Append n in hexadecimal (0x...) to dst; returns the new end. */
+char *put_hex(char *dst, unsigned long n);
 
 #endif

@@ -66,12 +66,20 @@ static void run_way(const struct mtcase *c, const struct way *w, struct outcome 
 	ssize_t got = n > 0 ? read(p[0], o, sizeof *o) : 0;
 	close(p[0]);
 	if (got != (ssize_t)sizeof *o || o->magic != OUTCOME_MAGIC) {
+		int st = 0;
 		memset(o, 0, sizeof *o);
 		o->verdict = V_ERROR;
-		snprintf(o->detail, sizeof o->detail,
-		         n == 0 ? "the case process did not report within %d ms"
-		                : "the case process died without reporting (limit %d ms)",
-		         scaled_ms(CASE_MS));
+		if (n == 0)
+			snprintf(o->detail, sizeof o->detail,
+			         "the case process did not report within %d ms", scaled_ms(CASE_MS));
+		else if (waitpid(pid, &st, 0) == pid && WIFSIGNALED(st))
+			snprintf(o->detail, sizeof o->detail,
+			         "the case process was killed by %s without reporting",
+			         signal_name(WTERMSIG(st)));
+		else
+			snprintf(o->detail, sizeof o->detail,
+			         "the case process exited with status %d without reporting",
+			         WEXITSTATUS(st));
 	}
 	sweep(pid);
 }
@@ -79,9 +87,11 @@ static void run_way(const struct mtcase *c, const struct way *w, struct outcome 
 void run_case(const struct mtcase *c, struct outcome *o, const char **holder)
 {
 	char tried[sizeof o->detail] = "";
+	int any_not_held = 0;
 	*holder = "-";
 	for (const struct way *w = c->holding->ways; w->name; w++) {
 		run_way(c, w, o);
+		any_not_held |= o->verdict == V_NOT_HELD;
 		if (o->verdict == V_NOT_HELD || o->verdict == V_UNAVAILABLE) {
 			str_add(tried, sizeof tried, w->name);
 			str_add(tried, sizeof tried,
@@ -101,8 +111,12 @@ void run_case(const struct mtcase *c, struct outcome *o, const char **holder)
 		}
 		return;
 	}
-	o->verdict = V_ERROR;
+	/* Nothing could even be set up here (no userfaultfd, another arch):
+	 * the target cannot run the case, a skip. Ways that ran and did not
+	 * hold are a harness fault: an error, never a pass. */
+	o->verdict = any_not_held ? V_ERROR : V_SKIP;
 	o->behaviour = B_NONE;
-	snprintf(o->detail, sizeof o->detail, "no way could hold the %s: %s", c->holding->name,
-	         tried);
+	snprintf(o->detail, sizeof o->detail, "%s the %s: %s",
+	         any_not_held ? "no way could hold" : "no way can be set up here to hold",
+	         c->holding->name, tried);
 }
