@@ -37,11 +37,13 @@ spec:
 	  fi; \
 	fi
 	@mkdir -p $(SPEC_BUILD)
+	$(SPEC_RUBY) $(SPEC_TOP)/tools/spec-gates.rb $(SPEC_TOP)/ref $(SPEC_BUILD)/gates.adoc
 	$(SPEC_RUBY) $(SPEC_TOP)/tools/spec-status.rb --spec $(SPEC_SRCDIR) \
 	  --results $(SPEC_RESULTS) --out $(SPEC_STATUS) --report-base $(SPEC_REPORT_BASE)
 	@log=$(SPEC_BUILD)/asciidoctor.log; \
 	$(SPEC_ASCIIDOCTOR) -v --failure-level WARN -a docinfo=shared \
-	  -a statusfile=$(abspath $(SPEC_STATUS)) $(SPEC_ADOCFLAGS) \
+	  -a statusfile=$(abspath $(SPEC_STATUS)) -a gatesfile=$(abspath $(SPEC_BUILD)/gates.adoc) \
+	  $(SPEC_ADOCFLAGS) \
 	  -o $(abspath $(SPEC_HTML)) $(SPEC_SRCDIR)/index.adoc 2>$$log; rc=$$?; \
 	cat $$log >&2; \
 	if [ $$rc -ne 0 ]; then echo "spec: asciidoctor reported warnings or errors (see above)" >&2; exit 1; fi; \
