@@ -43,6 +43,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/fixture.h"
 #include "lib/mtfork.h"
 
 int __cxa_atexit(void (*fn)(void *), void *arg, void *dso);
@@ -168,45 +169,19 @@ static const struct holding quick_exit_lock = {
         },
 };
 
-static FILE *pending;
-
-static void make_pending_output(void)
+/* EXIT-6: the shared open-file-list holding (tests/lib/holdings.c), after
+ * registering the parent's handlers. */
+static void handlers_then_hold_list(void)
 {
 	register_parent_handlers();
-	pending = parking_stream();
-	if (pending)
-		fputs("pending", pending);
-}
-
-static void flush_all(struct hold *h)
-{
-	(void)h;
-	fflush(NULL);
-}
-
-static void flush_hammer(struct hold *h)
-{
-	(void)h;
-	fflush(NULL);
-}
-
-static void fopen_needs_list(void)
-{
-	FILE *f = fopen("/dev/null", "r");
-	if (f)
-		fclose(f);
+	fx_stdio_setup();
 }
 
 static const struct holding list_lock = {
     .name = "open-file list lock",
-    .setup = make_pending_output,
-    .verify = fopen_needs_list,
-    .ways =
-        (const struct way[]){
-            {"callback:fflush(NULL)", WAY_CALLBACK, flush_all, 0},
-            {"stochastic:fflush(NULL)", WAY_STOCHASTIC, flush_hammer, 0},
-            {0},
-        },
+    .setup = handlers_then_hold_list,
+    .verify = fx_stdio_verify,
+    .ways = fx_stdio_ways,
 };
 
 static int probe_atexit(struct probe *p)
@@ -468,9 +443,11 @@ static int probe_tls_dtors(struct probe *p)
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		return probe_wrong_num(p, "exit(0) ended with wait status ", st);
 	if (strchr(out, 'H'))
-		return probe_wrong(p, "exit() ran a destructor of a thread that is not in the child");
-	return strcmp(out, "F") ? probe_wrong(p, "exit() did not run the forking thread's destructor")
-	                        : PROBE_OK;
+		return probe_wrong(p,
+		                   "exit() ran a destructor of a thread that is not in the child");
+	return strcmp(out, "F")
+	           ? probe_wrong(p, "exit() did not run the forking thread's destructor")
+	           : PROBE_OK;
 }
 
 static const struct mtcase cases[] = {

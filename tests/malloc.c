@@ -31,12 +31,12 @@
 #include <malloc.h>
 #endif
 
+#include "lib/fixture.h"
 #include "lib/mtfork.h"
 
 #define BIG (64 * 1024)
 
 static char *parent_block;
-static void hammer(struct hold *h);
 
 /* The compiler may delete a free(malloc(n)) pair outright; storing through a
  * volatile pointer keeps each call real. */
@@ -48,28 +48,15 @@ static void use_and_free(size_t n)
 	free(sink);
 }
 
+/* The shared malloc holding (tests/lib/holdings.c), after a block the
+ * parent allocates for MALLOC-2. */
 static void allocate_in_parent(void)
 {
-#ifdef __GLIBC__
-	mallopt(M_ARENA_MAX, 1);
-#endif
+	fx_malloc_setup(); /* glibc: one arena, shared by every thread */
 	parent_block = malloc(BIG);
 	if (parent_block)
 		memset(parent_block, 'p', BIG);
 }
-
-#ifdef __GLIBC__
-static void stats_to_parking_stderr(struct hold *h)
-{
-	(void)h;
-	FILE *f = parking_stream();
-	if (!f)
-		return;
-	setvbuf(f, NULL, _IONBF, 0); /* each fprintf reaches the cookie at once */
-	stderr = f;
-	malloc_stats();
-}
-#endif
 
 /* Blocks the holder thread allocates before it enters malloc for good:
  * `mine` to be freed in the child, `kept` to stay in use there, plus one
@@ -95,46 +82,27 @@ static void allocate_in_holder(void)
 static void allocate_then_stats(struct hold *h)
 {
 	allocate_in_holder();
-	stats_to_parking_stderr(h);
+	fx_malloc_stats_parked(h);
 }
 #endif
 
 static void allocate_then_hammer(struct hold *h)
 {
 	allocate_in_holder();
-	hammer(h);
-}
-
-static void hammer(struct hold *h)
-{
-	static unsigned n;
-	(void)h;
-	use_and_free(16 + (n++ % 64) * 1024);
-}
-
-static void malloc_needs_lock(void)
-{
-	use_and_free(BIG);
+	fx_malloc_hammer(h);
 }
 
 static const struct holding malloc_lock = {
     .name = "malloc arena lock",
     .setup = allocate_in_parent,
-    .verify = malloc_needs_lock,
-    .ways =
-        (const struct way[]){
-#ifdef __GLIBC__
-            {"callback:malloc_stats", WAY_CALLBACK, stats_to_parking_stderr, 0},
-#endif
-            {"stochastic:malloc", WAY_STOCHASTIC, hammer, 0},
-            {0},
-        },
+    .verify = fx_malloc_verify,
+    .ways = fx_malloc_ways,
 };
 
 static const struct holding malloc_lock_with_holder_blocks = {
     .name = "malloc arena lock",
     .setup = allocate_in_parent,
-    .verify = malloc_needs_lock,
+    .verify = fx_malloc_verify,
     .ways =
         (const struct way[]){
 #ifdef __GLIBC__
@@ -261,10 +229,9 @@ static int probe_aligned_alloc(struct probe *p)
 	void *b = aligned_alloc(256, 1024);
 	if (!b)
 		return probe_wrong(p, "aligned_alloc returned NULL");
-	if ((uintptr_t)b % 256)
-		return probe_wrong(p, "aligned_alloc returned a misaligned block");
+	int misaligned = (uintptr_t)b % 256 != 0;
 	free(b);
-	return PROBE_OK;
+	return misaligned ? probe_wrong(p, "aligned_alloc returned a misaligned block") : PROBE_OK;
 }
 
 static int probe_free_dead_thread_blocks(struct probe *p)

@@ -20,49 +20,25 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "lib/fixture.h"
 #include "lib/mtfork.h"
 
-static FILE *pending, *opened_before;
+static FILE *opened_before;
 
-static void make_pending_output(void)
+/* The shared open-file-list holding (tests/lib/holdings.c: fflush(NULL)
+ * parked in a parking stream's write), plus a stream opened before the fork
+ * for STDIO-LIST-3. */
+static void open_before_then_hold(void)
 {
 	opened_before = fopen("/dev/null", "w");
-	pending = parking_stream();
-	if (pending)
-		fputs("pending", pending);
-}
-
-static void flush_all(struct hold *h)
-{
-	(void)h;
-	fflush(NULL);
-}
-
-static void hammer(struct hold *h)
-{
-	(void)h;
-	FILE *f = fopen("/dev/null", "r");
-	if (f)
-		fclose(f);
-}
-
-static void fopen_needs_lock(void)
-{
-	FILE *f = fopen("/dev/null", "r");
-	if (f)
-		fclose(f);
+	fx_stdio_setup();
 }
 
 static const struct holding list_lock = {
     .name = "open-file list lock",
-    .setup = make_pending_output,
-    .verify = fopen_needs_lock,
-    .ways =
-        (const struct way[]){
-            {"callback:fflush(NULL)", WAY_CALLBACK, flush_all, 0},
-            {"stochastic:fopen", WAY_STOCHASTIC, hammer, 0},
-            {0},
-        },
+    .setup = open_before_then_hold,
+    .verify = fx_stdio_verify,
+    .ways = fx_stdio_ways,
 };
 
 static int probe_fopen(struct probe *p)
@@ -141,9 +117,10 @@ static int probe_tmpfile(struct probe *p)
 	if (!f)
 		return probe_wrong(p, "tmpfile returned NULL");
 	char buf[8] = "";
-	if (fputs("temp", f) < 0 || fseek(f, 0, SEEK_SET) || !fgets(buf, sizeof buf, f))
-		return probe_wrong(p, "tmpfile stream did not read back its output");
+	int unread = fputs("temp", f) < 0 || fseek(f, 0, SEEK_SET) || !fgets(buf, sizeof buf, f);
 	fclose(f);
+	if (unread)
+		return probe_wrong(p, "tmpfile stream did not read back its output");
 	return strcmp(buf, "temp") ? probe_wrong(p, "tmpfile read back the wrong data") : PROBE_OK;
 }
 

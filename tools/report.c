@@ -383,9 +383,8 @@ static bool as_expected(const struct tcase *c)
 		return true;
 	for (;;) { /* any of the alternatives */
 		size_t n = strcspn(e, "|"), ml = strlen(c->f[F_MODE]);
-		if (!strncmp(e, v, vl) &&
-		    (n == vl || (e[vl] == ':' && n == vl + 1 + ml &&
-		                 !strncmp(e + vl + 1, c->f[F_MODE], ml))))
+		if (!strncmp(e, v, vl) && (n == vl || (e[vl] == ':' && n == vl + 1 + ml &&
+		                                       !strncmp(e + vl + 1, c->f[F_MODE], ml))))
 			return true;
 		if (!e[n])
 			return false;

@@ -64,15 +64,15 @@ static struct {
 	atomic_int hammering; /* the stochastic holder has been through enter() once */
 	atomic_int released;  /* the holder was let go (before fork, if fork waited) */
 	pid_t (*fork)(void);
-	int out_fd; /* to the supervisor */
-	unsigned long fork_futex; /* where fork waited before the holder was released */
+	int out_fd;                /* to the supervisor */
+	unsigned long fork_futex;  /* where fork waited before the holder was released */
 	void (*before_fork)(void); /* run_before_fork(): in the forker, before each fork */
 	int stoch_forks, stoch_ms; /* stochastic_budget(), or 0 for the defaults */
-	struct gstack gs; /* WAY_STACK: the holder's guarded stack */
-	size_t depth;     /* ... where the holder's next call starts */
-	size_t touched;   /* ... how deep the last fault touched (0: unknown) */
-	char note[160];   /* ... how the depth was found, for the detail */
-	int in_allocator; /* ... depths passed over: parked inside malloc */
+	struct gstack gs;          /* WAY_STACK: the holder's guarded stack */
+	size_t depth;              /* ... where the holder's next call starts */
+	size_t touched;            /* ... how deep the last fault touched (0: unknown) */
+	char note[160];            /* ... how the depth was found, for the detail */
+	int in_allocator;          /* ... depths passed over: parked inside malloc */
 } C;
 
 void run_before_fork(void (*fn)(void))

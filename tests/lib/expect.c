@@ -7,7 +7,8 @@
  * PATTERN is a case ID (RANDOM-1.random), a clause ID (all its cases) or a
  * prefix ending in '*'. EXPECTED is pass, fail, fail:MODE, skip, observed or
  * observed:BEHAVIOUR, or alternatives joined by '|' for an intermittent case
- * (pass|fail:deadlock: a real failure only the stochastic holder finds). A case ID beats a clause ID beats the longest prefix.
+ * (pass|fail:deadlock: a real failure only the stochastic holder finds). A case ID beats a clause
+ * ID beats the longest prefix.
  */
 #define _GNU_SOURCE
 #include <stdio.h>

@@ -33,7 +33,7 @@ void fx_malloc_setup(void)
 }
 
 #ifdef __GLIBC__
-static void stats_to_parking_stderr(struct hold *h)
+void fx_malloc_stats_parked(struct hold *h)
 {
 	(void)h;
 	FILE *f = parking_stream();
@@ -45,7 +45,7 @@ static void stats_to_parking_stderr(struct hold *h)
 }
 #endif
 
-static void malloc_hammer(struct hold *h)
+void fx_malloc_hammer(struct hold *h)
 {
 	static unsigned n;
 	(void)h;
@@ -61,9 +61,9 @@ void fx_malloc_verify(void)
 
 const struct way fx_malloc_ways[] = {
 #ifdef __GLIBC__
-    {"callback:malloc_stats", WAY_CALLBACK, stats_to_parking_stderr, 0},
+    {"callback:malloc_stats", WAY_CALLBACK, fx_malloc_stats_parked, 0},
 #endif
-    {"stochastic:malloc", WAY_STOCHASTIC, malloc_hammer, 0},
+    {"stochastic:malloc", WAY_STOCHASTIC, fx_malloc_hammer, 0},
     {0},
 };
 
@@ -145,7 +145,17 @@ void fx_stdio_verify(void)
 		fclose(f);
 }
 
-const struct way fx_stdio_ways[] = {{"callback:fflush(NULL)", WAY_CALLBACK, flush_all, 0}, {0}};
+static void stdio_hammer(struct hold *h)
+{
+	(void)h;
+	fx_stdio_verify(); /* fopen and fclose: in and out of the list lock */
+}
+
+const struct way fx_stdio_ways[] = {
+    {"callback:fflush(NULL)", WAY_CALLBACK, flush_all, 0},
+    {"stochastic:fopen", WAY_STOCHASTIC, stdio_hammer, 0},
+    {0},
+};
 
 const struct holding fx_stdio_holding = {
     .name = "open-file list lock",

@@ -157,10 +157,11 @@ int mtfork_main(int argc, char **argv, const struct mtcase *cases, size_t n)
 	int list = 0, i;
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			printf("usage: %s [--list] [--expect FILE] [--records FILE] [--target NAME] "
-			       "[CASE|CLAUSE|PREFIX* ...]\nRuns the cases (all, or those selected) "
-			       "and writes TAP to stdout; see README.adoc.\n",
-			       prog);
+			printf(
+			    "usage: %s [--list] [--expect FILE] [--records FILE] [--target NAME] "
+			    "[CASE|CLAUSE|PREFIX* ...]\nRuns the cases (all, or those selected) "
+			    "and writes TAP to stdout; see README.adoc.\n",
+			    prog);
 			return 0;
 		}
 		if (!strcmp(argv[i], "--list"))

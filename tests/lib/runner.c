@@ -71,7 +71,8 @@ static void run_way(const struct mtcase *c, const struct way *w, struct outcome 
 		o->verdict = V_ERROR;
 		if (n == 0)
 			snprintf(o->detail, sizeof o->detail,
-			         "the case process did not report within %d ms", scaled_ms(CASE_MS));
+			         "the case process did not report within %d ms",
+			         scaled_ms(CASE_MS));
 		else if (waitpid(pid, &st, 0) == pid && WIFSIGNALED(st))
 			snprintf(o->detail, sizeof o->detail,
 			         "the case process was killed by %s without reporting",
