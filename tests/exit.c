@@ -297,6 +297,24 @@ static int in_grandchild(void (*fn)(void), int *status, char *out, size_t n)
 	return done;
 }
 
+/* Run fn, which ends its process, in a process forked from the child and
+ * collect what the handlers wrote; if that hangs, run fn in the child
+ * itself, so the deadlock is proven on the child. 1 when it ended with
+ * status want (out then holds what was written); else 0, with p set. */
+static int ended_with(struct probe *p, void (*fn)(void), int want, char *out, size_t n)
+{
+	int st = 0, done = in_grandchild(fn, &st, out, n);
+	if (done < 0)
+		return probe_wrong(p, "pipe failed"), 0;
+	if (!done) {
+		log_fd = open("/dev/null", O_WRONLY);
+		fn(); /* hangs the same way, in the child itself */
+	}
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != want)
+		return probe_wrong_num(p, "the process ended with wait status ", st), 0;
+	return 1;
+}
+
 static void quick_exit_with_handlers(void)
 {
 	if (at_quick_exit(child_handler1) || at_quick_exit(child_handler2))
@@ -307,13 +325,8 @@ static void quick_exit_with_handlers(void)
 static int probe_quick_exit(struct probe *p)
 {
 	char out[16];
-	int st = 0, done = in_grandchild(quick_exit_with_handlers, &st, out, sizeof out);
-	if (done < 0)
-		return probe_wrong(p, "pipe failed");
-	if (!done)
-		quick_exit_with_handlers(); /* hangs the same way, in the child itself */
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 5)
-		return probe_wrong_num(p, "quick_exit(5) ended with wait status ", st);
+	if (!ended_with(p, quick_exit_with_handlers, 5, out, sizeof out))
+		return PROBE_WRONG;
 	return strcmp(out, "21P") ? probe_wrong(p, "at_quick_exit handlers did not run as 2, 1, P")
 	                          : PROBE_OK;
 }
@@ -332,15 +345,8 @@ static void write_then_exit(void)
 static int probe_exit_flush_once(struct probe *p)
 {
 	char out[64];
-	int st = 0, done = in_grandchild(write_then_exit, &st, out, sizeof out);
-	if (done < 0)
-		return probe_wrong(p, "pipe failed");
-	if (!done) {
-		log_fd = open("/dev/null", O_WRONLY);
-		write_then_exit(); /* hangs the same way, in the child itself */
-	}
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		return probe_wrong_num(p, "exit(0) ended with wait status ", st);
+	if (!ended_with(p, write_then_exit, 0, out, sizeof out))
+		return PROBE_WRONG;
 	return strcmp(out, "child-data") ? probe_wrong(p, "the child's output was not written once")
 	                                 : PROBE_OK;
 }
@@ -381,13 +387,8 @@ static void exit_zero(void)
 static int probe_exit_while_exiting(struct probe *p)
 {
 	char out[16];
-	int st = 0, done = in_grandchild(exit_zero, &st, out, sizeof out);
-	if (done < 0)
-		return probe_wrong(p, "pipe failed");
-	if (!done)
-		exit_zero(); /* hangs the same way, in the child itself */
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		return probe_wrong_num(p, "exit(0) ended with wait status ", st);
+	if (!ended_with(p, exit_zero, 0, out, sizeof out))
+		return PROBE_WRONG;
 	if (strchr(out, 'P'))
 		return probe_wrong(p, "exit() re-ran the handler another thread was running");
 	return strcmp(out, "R") ? probe_wrong(p, "exit() did not run the handler not yet run")
@@ -435,13 +436,8 @@ static int probe_tls_dtors(struct probe *p)
 	if (!__cxa_thread_atexit_impl)
 		return probe_skip(p, "this libc has no __cxa_thread_atexit_impl");
 	char out[16];
-	int st = 0, done = in_grandchild(exit_zero, &st, out, sizeof out);
-	if (done < 0)
-		return probe_wrong(p, "pipe failed");
-	if (!done)
-		exit_zero();
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		return probe_wrong_num(p, "exit(0) ended with wait status ", st);
+	if (!ended_with(p, exit_zero, 0, out, sizeof out))
+		return PROBE_WRONG;
 	if (strchr(out, 'H'))
 		return probe_wrong(p,
 		                   "exit() ran a destructor of a thread that is not in the child");

@@ -747,7 +747,7 @@ void case_process(const struct mtcase *c, const struct way *w, int out_fd)
 		put_hex(n + strlen(n), verifier_futex);
 		prefix_detail(&o, n);
 	}
-	if (C.note[0])
+	if (C.note[0] && o.verdict != V_SKIP) /* a skip's detail is its reason alone */
 		prefix_detail(&o, C.note);
 	send_outcome(out_fd, &o);
 }
