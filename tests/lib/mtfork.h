@@ -18,6 +18,11 @@
 
 enum level { MUST, SHOULD, MAY };
 
+/* A probe must not install signal handlers that can run while it waits (an
+ * armed alarm or timer): the judge proves a deadlock from an untimed private
+ * futex wait in a single-threaded child, which only such a handler could
+ * interrupt. */
+
 /* What a holder's enter() is given. */
 struct hold {
 	char *page; /* uffd ways: a never-touched page; libc parks when it touches it */

@@ -17,6 +17,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -265,6 +266,18 @@ static void reset(void)
 	pthread_mutex_init(&lock, 0);
 }
 
+/* A "libc" that waits for the lock in fork without a futex: it spins. */
+static void spin_prepare(void)
+{
+	while (pthread_mutex_trylock(&lock))
+		sched_yield();
+}
+
+static void spin_lock_at_fork(void)
+{
+	pthread_atfork(spin_prepare, after, reset);
+}
+
 /* Make this case process's "libc" take the lock around fork, as musl does. */
 static void take_lock_at_fork(void)
 {
@@ -321,7 +334,7 @@ static void run(const struct holding *h, struct outcome *o, const char **holder)
 
 /* Without userfaultfd, each test of a uffd or guarded-stack holder is one
  * SKIP line, so the plan stays true. */
-#define UFFD_TESTS 8
+#define UFFD_TESTS 9
 
 static void holder_tests(void)
 {
@@ -345,6 +358,12 @@ static void holder_tests(void)
 	run(&musl_like, &o, &holder);
 	check(o.verdict == V_PASS && o.held == 1 && o.fork_waited == 1,
 	      "a lock taken around fork is recognised: fork_waited, then pass", o.detail);
+
+	struct holding spinning = {"synthetic lock", spin_lock_at_fork, verify_lock, held_way};
+	run(&spinning, &o, &holder);
+	check(o.verdict == V_PASS && o.fork_waited == 1 && strstr(o.detail, "without a futex"),
+	      "a fork that waits by spinning is released at the timeout, never judged a deadlock",
+	      o.detail);
 
 	struct holding hollow = {"synthetic lock", 0, verify_lock, hollow_then_stochastic};
 	run(&hollow, &o, &holder);
@@ -392,7 +411,7 @@ no_uffd:;
 
 int main(void)
 {
-	printf("TAP version 13\n1..20\n");
+	printf("TAP version 13\n1..21\n");
 	fflush(stdout);
 	judge_tests();
 	holder_tests();
