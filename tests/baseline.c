@@ -398,22 +398,7 @@ static int probe_rawfork_handlers(struct probe *p)
 	return PROBE_OK;
 }
 
-static volatile int handler_forks, handler_errors;
 static void *volatile heap_sink;
-
-static void fork_in_handler(int s)
-{
-	(void)s;
-	int e = errno, st;
-	pid_t pid = _Fork();
-	if (pid == 0)
-		_exit(0);
-	if (pid < 0 || waitpid(pid, &st, 0) != pid || st != 0)
-		handler_errors++;
-	else
-		handler_forks++;
-	errno = e;
-}
 
 static int probe_rawfork_signal(struct probe *p)
 {
@@ -421,7 +406,8 @@ static int probe_rawfork_signal(struct probe *p)
 		return probe_wrong(p, "this libc has no _Fork");
 	if (fx_idle_start())
 		return probe_wrong(p, "pthread_create failed");
-	struct sigaction sa = {.sa_handler = fork_in_handler, .sa_flags = SA_RESTART};
+	fx_handler_fork = _Fork; /* the handler forks with _Fork(), the AS-safe one */
+	struct sigaction sa = {.sa_handler = fx_fork_in_handler, .sa_flags = SA_RESTART};
 	sigset_t s;
 	sigemptyset(&s);
 	sigaddset(&s, SIGALRM);
@@ -429,7 +415,7 @@ static int probe_rawfork_signal(struct probe *p)
 	sigprocmask(SIG_UNBLOCK, &s, 0);
 	struct itimerval it = {{0, 300}, {0, 300}};
 	setitimer(ITIMER_REAL, &it, 0);
-	for (int i = 0; handler_forks < 10 && i < 200000; i++) {
+	for (int i = 0; fx_handler_forks < 10 && i < 200000; i++) {
 		heap_sink = malloc(100 + (i % 50) * 1000);
 		free(heap_sink);
 		if (i % 64 == 0) {
@@ -444,9 +430,9 @@ static int probe_rawfork_signal(struct probe *p)
 	struct itimerval off = {{0, 0}, {0, 0}};
 	setitimer(ITIMER_REAL, &off, 0);
 	fx_idle_stop();
-	if (handler_errors)
+	if (fx_handler_errors)
 		return probe_wrong(p, "_Fork in a signal handler failed or its child did not exit");
-	return handler_forks ? PROBE_OK : probe_wrong(p, "the timer signal never forked");
+	return fx_handler_forks ? PROBE_OK : probe_wrong(p, "the timer signal never forked");
 }
 
 static int check_child_order(void *a)

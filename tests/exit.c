@@ -230,24 +230,6 @@ static int probe_exit_pending_output(struct probe *p)
 	probe_report_then_exit();
 }
 
-/* Is pid blocked in futex() (system call 202 on x86-64, 98 on aarch64)? */
-static int in_futex(pid_t pid)
-{
-	char path[40], buf[32] = "";
-	snprintf(path, sizeof path, "/proc/%d/syscall", (int)pid);
-	int fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return 0;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	buf[n > 0 ? n : 0] = 0;
-#if defined(__aarch64__)
-	return !strncmp(buf, "98 ", 3);
-#else
-	return !strncmp(buf, "202 ", 4);
-#endif
-}
-
 /* Run fn in a process forked from the child, which inherits the child's
  * locks; collect what it writes to log_fd. 1: it finished in time. */
 static int in_grandchild(void (*fn)(void), int *status, char *out, size_t n)
@@ -264,7 +246,7 @@ static int in_grandchild(void (*fn)(void), int *status, char *out, size_t n)
 	}
 	close(fd[1]);
 	size_t got = 0;
-	int done = 0, futex_ms = 0;
+	int done = 0;
 	struct timespec t0, t;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (long ms = 0; ms < GRANDCHILD_MS && !done;) {
@@ -277,10 +259,8 @@ static int in_grandchild(void (*fn)(void), int *status, char *out, size_t n)
 			usleep(1000); /* all written: wait for the exit itself */
 		}
 		done = waitpid(pid, status, WNOHANG) == pid;
-		/* Parked in a futex wait for 50 ms: it inherited a held lock. */
-		futex_ms = !done && in_futex(pid) ? futex_ms + 1 : 0;
-		if (futex_ms > 50)
-			break;
+		if (!done && probe_deadlocked(pid))
+			break; /* proven: it inherited a held lock */
 		clock_gettime(CLOCK_MONOTONIC, &t);
 		ms = (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
 	}

@@ -27,6 +27,13 @@ enum { FX_DTOR_FD = 200, FX_CTOR_FD = 201 };
  * deadlocked (single-threaded, parked twice in the same untimed private futex
  * wait: fx_deadlocked is then 1); it is then killed and reaped. */
 int fx_wait(pid_t pid, int ms);
+
+/* A signal handler that forks (with fx_handler_fork: fork by default) and
+ * reaps an empty child, counting successes and failures (PROGRESS-5,
+ * RAWFORK-2). */
+void fx_fork_in_handler(int s);
+extern pid_t (*fx_handler_fork)(void);
+extern volatile int fx_handler_forks, fx_handler_errors;
 extern int fx_deadlocked;
 
 /* Fork (with fork()) a sub-process that returns fn(arg) as its exit status

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include "mtfork.h"
+#include "proc.h"
 
 enum verdict {
 	V_PASS,
@@ -46,6 +47,15 @@ extern double mtfork_mul;
 int scaled_ms(int ms);
 long now_ms(void);
 void sleep_ms(int ms);
+
+/* judge.c: the deadlock proof, one sample per call: 1 once pid has been
+ * seen alone in the same untimed private futex wait twice, STABLE_MS apart
+ * (nothing can ever wake it). */
+struct proof {
+	struct sc_sample prev, last;
+	long prev_at;
+};
+int proof_step(struct proof *pr, pid_t pid);
 
 /* judge.c: watch child pid (which reports on rfd) until it exits, crashes,
  * or is proven or timed out in a deadlock; it is killed and reaped. */

@@ -133,11 +133,38 @@ static void describe_wait(struct child_result *r, const struct sc_sample *s)
 		r->detail[--n] = 0;
 }
 
+int proof_step(struct proof *pr, pid_t pid)
+{
+	long t = now_ms();
+	proc_sample(pid, 0, &pr->last);
+	if (!sc_unwakeable_wait(&pr->last) || proc_threads(pid) != 1) {
+		pr->prev.valid = 0;
+		return 0;
+	}
+	if (sc_same(&pr->prev, &pr->last))
+		return t - pr->prev_at >= STABLE_MS;
+	pr->prev = pr->last;
+	pr->prev_at = t;
+	return 0;
+}
+
+int probe_deadlocked(pid_t pid)
+{
+	/* probes watch one process at a time: one remembered sample will do */
+	static struct proof pr;
+	static pid_t watched;
+	if (pid != watched) {
+		memset(&pr, 0, sizeof pr);
+		watched = pid;
+	}
+	return proof_step(&pr, pid);
+}
+
 void judge_child(pid_t pid, int rfd, int timeout_ms, struct child_result *r)
 {
 	struct child_msg m;
-	struct sc_sample prev = {0}, cur;
-	long start = now_ms(), prev_t = 0;
+	struct proof pr = {0};
+	long start = now_ms();
 	int got = 0, st;
 
 	memset(r, 0, sizeof *r);
@@ -154,29 +181,18 @@ void judge_child(pid_t pid, int rfd, int timeout_ms, struct child_result *r)
 			classify_exit(r, st, &m, got);
 			return;
 		}
-		long t = now_ms();
-		proc_sample(pid, 0, &cur);
-		if (sc_unwakeable_wait(&cur) && proc_threads(pid) == 1) {
-			if (sc_same(&prev, &cur) && t - prev_t >= STABLE_MS) {
-				set(r, B_DEADLOCK, HOW_PROOF,
-				    "single-threaded child parked in a private futex wait with no "
-				    "timeout");
-				describe_wait(r, &cur);
-				break;
-			}
-			if (!sc_same(&prev, &cur)) {
-				prev = cur;
-				prev_t = t;
-			}
-		} else {
-			prev.valid = 0;
+		if (proof_step(&pr, pid)) {
+			set(r, B_DEADLOCK, HOW_PROOF,
+			    "single-threaded child parked in a private futex wait with no timeout");
+			describe_wait(r, &pr.last);
+			break;
 		}
-		if (t - start > timeout_ms) {
+		if (now_ms() - start > timeout_ms) {
 			set(r, B_DEADLOCK, HOW_TIMEOUT, "child still running after ");
 			str_add_num(r->detail, sizeof r->detail, timeout_ms);
 			str_add(r->detail, sizeof r->detail, " ms");
-			if (cur.valid)
-				describe_wait(r, &cur);
+			if (pr.last.valid)
+				describe_wait(r, &pr.last);
 			break;
 		}
 	}

@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 enum level { MUST, SHOULD, MAY };
 
@@ -87,6 +88,11 @@ struct mtcase {
 int probe_wrong(struct probe *p, const char *what);
 int probe_wrong_num(struct probe *p, const char *what, long n);
 int probe_skip(struct probe *p, const char *why);
+
+/* In a probe that runs a call in a process of its own (e.g. exit(), which
+ * cannot report): call while waiting for pid; 1 once pid is proven
+ * deadlocked, by the same rule the judge applies to the child. */
+int probe_deadlocked(pid_t pid);
 
 /* In a probe whose subject is exit() itself: report success, then call
  * exit(0); the judge then decides by whether the child terminates. */
