@@ -2,8 +2,11 @@
 #
 #   make report   build and run every available target; print the matrix and
 #                 write build/report/ (results.json, junit.xml, TAP per target)
-#   make check    the tests (harness self-tests, suite vs expect/, prove,
-#                 traceability, teeth); ends with "check: N passed, N failed"
+#   make check    the gate: the suite through Automake's tap-driver against
+#                 expect/, self-tests, report tests, prove, traceability, teeth,
+#                 the gate's own teeth, libforklock's tests, the spec; ends with
+#                 "check: N passed, N failed"
+#   make recheck  rerun only the test binaries that did not pass last time
 #   make spec     render the specification to build/spec/index.html
 #   make bench    benchmarks of the reference library (build/bench/forklock.json)
 #   make install  install libforklock (PREFIX=/usr/local, DESTDIR=); make uninstall
@@ -11,6 +14,7 @@
 #
 # Another libc: make report TARGET=name CC=/path/to/its/cc
 # One built-in target: make report TARGET=musl
+# Some cases only: make report CASES='RANDOM-1 TIME-*' 
 
 TARGET ?=
 # Where everything is built (several checkouts or agents: one each).
@@ -18,9 +22,12 @@ BUILD ?= build
 ifeq ($(origin CC),command line)
 MTFORK_CC := $(CC)
 endif
-MTFORK_ENV = MTFORK_TARGET='$(TARGET)' MTFORK_CC='$(MTFORK_CC)' MTFORK_BUILD='$(BUILD)'
+# Only these cases (IDs, clause IDs or PREFIX*, space-separated).
+CASES ?=
+MTFORK_ENV = MTFORK_TARGET='$(TARGET)' MTFORK_CC='$(MTFORK_CC)' MTFORK_BUILD='$(BUILD)' \
+	MTFORK_CASES='$(CASES)'
 
-.PHONY: all report check cases clean bench
+.PHONY: all report check recheck cases clean bench
 all: report
 
 report:
@@ -28,6 +35,9 @@ report:
 
 check:
 	@$(MTFORK_ENV) tools/mtfork check
+
+recheck:
+	@$(MTFORK_ENV) tools/mtfork recheck
 
 $(BUILD)/cases.tsv cases:
 	@$(MTFORK_ENV) tools/mtfork cases

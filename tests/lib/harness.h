@@ -112,10 +112,23 @@ struct expectation {
 	const char *reason;   /* NULL when nothing is recorded */
 };
 int expect_load(const char *path);
+/* Every loaded pattern must match one of the binary's cases: 0, or -1 with
+ * one line on stderr. */
+int expect_check(const struct mtcase *cases, size_t n);
 struct expectation expect_for(const char *case_id, const char *clause);
 int expect_met(const char *expected, int verdict, int behaviour);
 
 /* runner.c: run one case (every way in turn) and report it. */
 void run_case(const struct mtcase *c, struct outcome *o, const char **holder);
+/* runner.c: the longest run_case can take for c, in scaled milliseconds
+ * (the driver bounds a whole binary by the sum over its cases). */
+long case_bound_ms(const struct mtcase *c);
+
+/* A test binary's exit statuses (the driver and tap-driver read them). */
+enum {
+	EXIT_AS_EXPECTED = 0, /* every verdict met its expectation */
+	EXIT_UNEXPECTED = 1,  /* some did not: the TAP says which */
+	EXIT_BAD_INPUT = 2,   /* bad option, expectation file or MTFORK_ variable */
+};
 
 #endif

@@ -1,9 +1,11 @@
 /*
  * A test binary's main: select cases, run each in isolation (runner.c), and
  * report as TAP (stdout) and as records (--records FILE, read by tools/).
+ * Whether a verdict met its expectation is decided here, once (expect.c),
+ * and written into both: TAP "ok"/"not ok" and the record's unexpected field.
  *
- *   tests/random.t [--list] [--expect FILE] [--records FILE] [--target NAME]
- *                  [CASE|CLAUSE|PREFIX* ...]
+ *   tests/random.t [--list|--ways|--bound] [--expect FILE] [--records FILE]
+ *                  [--target NAME] [CASE|CLAUSE|PREFIX* ...]
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -23,10 +25,10 @@ static const char *const level_names[] = {"MUST", "SHOULD", "MAY"};
 static int usage(const char *prog, const char *problem)
 {
 	fprintf(stderr,
-	        "%s: %s\nusage: %s [--list] [--expect FILE] [--records FILE] [--target NAME] "
-	        "[CASE|CLAUSE|PREFIX* ...]\n",
+	        "%s: %s\nusage: %s [--list|--ways|--bound] [--expect FILE] [--records FILE] "
+	        "[--target NAME] [CASE|CLAUSE|PREFIX* ...]\n",
 	        prog, problem, prog);
-	return 2;
+	return EXIT_BAD_INPUT;
 }
 
 static int selected(const struct mtcase *c, int argc, char **argv, int first)
@@ -102,10 +104,13 @@ static void report(int no, const struct mtcase *c, const struct outcome *o, cons
 {
 	struct expectation e = expectation(c);
 	int met = expect_met(e.expected, o->verdict, o->behaviour);
-	int ok = o->verdict == V_PASS || o->verdict == V_SKIP || (o->verdict == V_OBSERVED && met);
+	int ok = o->verdict == V_PASS || (o->verdict == V_SKIP && met) ||
+	         (o->verdict == V_OBSERVED && met);
 	printf("%s %d - %s", ok ? "ok" : "not ok", no, c->id);
-	if (o->verdict == V_SKIP)
+	if (o->verdict == V_SKIP && met)
 		printf(" # SKIP %s", o->detail);
+	else if (o->verdict == V_SKIP) /* a skip must not hide an expected failure */
+		printf(" (unexpected skip, expected %s: %s)", e.expected, o->detail);
 	else if ((o->verdict == V_FAIL && met) || (o->verdict == V_PASS && !met))
 		/* an expected failure, or an unexpected pass: TAP's TODO says so */
 		printf(" # TODO expected %s: %s", e.expected, e.reason);
@@ -130,7 +135,7 @@ static void report(int no, const struct mtcase *c, const struct outcome *o, cons
 	tsv_str(rec, o->detail);
 	fputc('\t', rec);
 	tsv_str(rec, e.reason ? e.reason : "");
-	fputc('\n', rec);
+	fprintf(rec, "\t%s\n", met ? "false" : "true");
 	fflush(rec);
 }
 
@@ -151,10 +156,38 @@ static int read_multiplier(const char *prog)
 	return 0;
 }
 
+/* A knob with a fixed set of values: unset, empty, or one of them. */
+static int check_knob(const char *prog, const char *name, const char *const *values,
+                      const char *meaning)
+{
+	const char *v = getenv(name);
+	if (!v || !*v)
+		return 0;
+	for (size_t i = 0; values[i]; i++)
+		if (!strcmp(v, values[i]))
+			return 0;
+	fprintf(stderr, "%s: %s=%s is not understood: %s\n", prog, name, v, meaning);
+	return -1;
+}
+
+static int check_knobs(const char *prog)
+{
+	static const char *const fork_values[] = {"fork", "_Fork", 0};
+	static const char *const bool_values[] = {"0", "1", 0};
+	if (read_multiplier(prog) ||
+	    check_knob(
+	        prog, "MTFORK_FORK", fork_values,
+	        "use MTFORK_FORK=_Fork (fork without the libc's locking) or leave it unset") ||
+	    check_knob(prog, "MTFORK_NO_UFFD", bool_values,
+	               "use MTFORK_NO_UFFD=1 to disable the userfaultfd holders, or 0"))
+		return -1;
+	return 0;
+}
+
 int mtfork_main(int argc, char **argv, const struct mtcase *cases, size_t n)
 {
 	const char *prog = argv[0], *records = 0, *target = "unnamed";
-	int list = 0, i;
+	int list = 0, ways = 0, bound = 0, i;
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			printf(
@@ -166,9 +199,13 @@ int mtfork_main(int argc, char **argv, const struct mtcase *cases, size_t n)
 		}
 		if (!strcmp(argv[i], "--list"))
 			list = 1;
+		else if (!strcmp(argv[i], "--ways"))
+			ways = 1;
+		else if (!strcmp(argv[i], "--bound"))
+			bound = 1;
 		else if (!strcmp(argv[i], "--expect") && i + 1 < argc) {
 			if (expect_load(argv[++i]))
-				return 2;
+				return EXIT_BAD_INPUT;
 		} else if (!strcmp(argv[i], "--records") && i + 1 < argc)
 			records = argv[++i];
 		else if (!strcmp(argv[i], "--target") && i + 1 < argc)
@@ -196,12 +233,27 @@ int mtfork_main(int argc, char **argv, const struct mtcase *cases, size_t n)
 				       level_names[cases[k].level]);
 		return 0;
 	}
-	if (read_multiplier(prog))
-		return 2;
+	if (ways) { /* every way's name, for the driver to check MTFORK_WAY against */
+		for (size_t k = 0; k < n; k++)
+			for (const struct way *w = cases[k].holding->ways; w->name; w++)
+				if (selected(&cases[k], argc, argv, i))
+					printf("%s\n", w->name);
+		return 0;
+	}
+	if (check_knobs(prog) || expect_check(cases, n))
+		return EXIT_BAD_INPUT;
+	if (bound) { /* the longest this selection can run, in ms */
+		long total = 0;
+		for (size_t k = 0; k < n; k++)
+			if (selected(&cases[k], argc, argv, i))
+				total += case_bound_ms(&cases[k]);
+		printf("%ld\n", total);
+		return 0;
+	}
 	FILE *rec = records ? fopen(records, "w") : 0;
 	if (records && !rec) {
 		fprintf(stderr, "%s: cannot write %s: %m\n", prog, records);
-		return 2;
+		return EXIT_BAD_INPUT;
 	}
 	/* Orphaned grandchildren (a case's MT-forked child) come back to us. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
@@ -228,7 +280,9 @@ int mtfork_main(int argc, char **argv, const struct mtcase *cases, size_t n)
 		bad |= !expect_met(e.expected, o.verdict, o.behaviour);
 		report(++no, c, &o, holder, ms, rec);
 	}
-	if (rec)
-		fclose(rec);
-	return bad;
+	if (rec && fclose(rec)) { /* a full disk must not pass as a short run */
+		fprintf(stderr, "%s: cannot write %s: %m\n", prog, records);
+		return EXIT_BAD_INPUT;
+	}
+	return bad ? EXIT_UNEXPECTED : EXIT_AS_EXPECTED;
 }

@@ -14,14 +14,15 @@
 
 #include "harness.h"
 
-#define CASE_MS 20000 /* a case process that has not reported by then is a harness fault */
+#define CASE_MS  20000 /* a case process that has not reported by then is a harness fault */
+#define SWEEP_MS 2000  /* how long sweep() waits for a killed group to be reaped */
 
 /* Kill the case's process group and reap everything that died. We are the
  * subreaper, so orphaned grandchildren come back to us too. */
 static void sweep(pid_t pgid)
 {
 	kill(-pgid, SIGKILL);
-	long end = now_ms() + 2000;
+	long end = now_ms() + SWEEP_MS;
 	for (;;) {
 		pid_t w = waitpid(-1, 0, WNOHANG);
 		if (w < 0 && errno == ECHILD)
@@ -83,6 +84,14 @@ static void run_way(const struct mtcase *c, const struct way *w, struct outcome 
 			         WEXITSTATUS(st));
 	}
 	sweep(pid);
+}
+
+long case_bound_ms(const struct mtcase *c)
+{
+	long ways = 0;
+	for (const struct way *w = c->holding->ways; w->name; w++)
+		ways++;
+	return ways * (scaled_ms(CASE_MS) + SWEEP_MS);
 }
 
 void run_case(const struct mtcase *c, struct outcome *o, const char **holder)

@@ -143,18 +143,24 @@ ok $? "--check with everything as expected: exit 0 (got $rc)" "$W/out"
 
 fixture mismatch mismatch
 run --check --dir "$W/mismatch"
-[ $rc -eq 1 ] && [ "$(tail -n 1 "$W/out")" = "check: 1 passed, 5 failed" ] &&
-	[ "$(grep -c '^UNEXPECTED glibc ' "$W/out")" -eq 5 ] &&
+[ $rc -eq 1 ] && [ "$(tail -n 1 "$W/out")" = "check: 0 passed, 6 failed" ] &&
+	[ "$(grep -c '^UNEXPECTED glibc ' "$W/out")" -eq 6 ] &&
 	grep -qx 'UNEXPECTED glibc M-1.mode: verdict fail:crash, expected fail:deadlock (known deadlock)' "$W/out" &&
 	grep -qx 'UNEXPECTED glibc M-1.error: verdict error, expected pass: harness: holder never parked' "$W/out" &&
-	! grep -q 'M-2.skipped' "$W/out"
-ok $? "--check: error, wrong mode, regression, behaviour change, unskip are unexpected; skip is not" "$W/out"
+	grep -q 'M-2.skipped' "$W/out"
+ok $? "--check shows the binary's decision: error, wrong mode, regression, behaviour change, unskip, skip of an expected failure" "$W/out"
+fixture mismatch trusted
+sed -i 's/	true$/	false/' "$W/trusted/glibc/case.tsv"
+run --check --dir "$W/trusted"
+[ $rc -eq 0 ] && [ "$(tail -n 1 "$W/out")" = "check: 6 passed, 0 failed" ]
+ok $? "--check never re-judges: records marked as expected count as expected (got $rc)" "$W/out"
 run --dir "$W/mismatch"
 xml_ok "$W/mismatch/junit.xml" >"$W/xml.err" 2>&1 &&
 	python3 - "$W/mismatch/junit.xml" >"$W/xml.err" 2>&1 <<'EOF'
 import sys, xml.etree.ElementTree as E
 t = E.parse(sys.argv[1]).getroot().find("testsuite")
-assert (t.get("tests"), t.get("failures"), t.get("errors"), t.get("skipped")) == ("6", "4", "1", "1")
+assert (t.get("tests"), t.get("failures"), t.get("errors"), t.get("skipped")) == ("6", "5", "1", "0")
+assert t.find("testcase[@name='M-2.skipped']/failure") is not None
 assert t.find("testcase[@name='M-1.error']/error") is not None
 EOF
 ok $? "junit: error verdicts become <error>, other unexpected ones <failure>" "$W/xml.err"
@@ -165,7 +171,7 @@ python3 - "$W/big/glibc/env.tsv" <<'EOF'
 import sys
 detail = ("x" * 5000 + "<&>\"") .encode() + b"\x01\xff\xc3\xa9 end"
 line = b"\t".join([b"ENV-9.big", b"ENV-9", b"MUST", b"pass", b"-", b"exit", b"h", b"true",
-                   b"false", b"fail", b"007.5", detail, b"-"]) + b"\r\n"
+                   b"false", b"fail", b"007.5", detail, b"-", b"true"]) + b"\r\n"
 open(sys.argv[1], "ab").write(line)
 EOF
 run --dir "$W/big"
@@ -270,7 +276,7 @@ for f in "$DATA"/malformed/*.tsv; do
 	done
 done
 fixture good m-nul
-printf 'A-1.a\tA-1\tMUST\tpass\t-\texit\th\ttrue\tfalse\tpass\t1\tnul\000here\t-\n' >>"$W/m-nul/glibc/env.tsv"
+printf 'A-1.a\tA-1\tMUST\tpass\t-\texit\th\ttrue\tfalse\tpass\t1\tnul\000here\t-\tfalse\n' >>"$W/m-nul/glibc/env.tsv"
 run --check --dir "$W/m-nul"
 one_line_2 && grep -q "env.tsv:4: NUL byte" "$W/out"
 ok $? "malformed: NUL byte in a line (got $rc)" "$W/out"

@@ -1,0 +1,135 @@
+# Teeth: sourced by tools/mtfork (uses its say, step, fail_step, scaled,
+# target_env, build, report, sel_target, sel_cases, ran_targets).
+#
+# Each line of expect/teeth runs a target's binaries with the line's
+# environment and selected cases; every selected case must fail. A line is
+# TARGET (a target name, or '*' for every target of the run), then NAME=VALUE
+# words (the environment; @BUILD@ is the absolute build directory, @TARGET@
+# the target's name), then the cases: a word with '=' is environment, any
+# other a case pattern. A line's LD_PRELOAD is added to the target's own, so
+# glibc+forklock keeps its adapter under a violator.
+#
+# Then every MUST case must have teeth: fail on some target in the main run
+# or under some violation, or be waived in expect/no-teeth with the reason.
+
+teeth_table=
+
+# Run one line on one target; prints "STATUS<TAB>step message" lines and
+# table lines "T<TAB>text" for the caller to count and show.
+teeth_line() { # N TARGET REST
+	local n=$1 name=$2 rest=$3 w words envs shown pats t sub rec bad=0 total=0 clauses= tenv pre
+	tenv=$(target_env "$name")
+	[ -n "$tenv" ] || tenv=$(sed -n 's/^env\t//p' "$report/$name/target.tsv" 2>/dev/null)
+	read -ra words <<<"$rest" # no pathname expansion of PREFIX* patterns
+	envs='' shown='' pats=''
+	for w in "${words[@]}"; do
+		case $w in
+		*=*)
+			w=${w//@BUILD@/$abs_build}
+			w=${w//@TARGET@/$name}
+			if [ "${w%%=*}" = LD_PRELOAD ]; then
+				pre=$(tr ' ' '\n' <<<"$tenv" | sed -n 's/^LD_PRELOAD=//p')
+				shown="$shown LD_PRELOAD=${w##*/}"
+				[ -n "$pre" ] && w="$w:$pre"
+			else
+				shown="$shown $w"
+			fi
+			envs="$envs $w"
+			;;
+		*) pats="$pats $w" ;;
+		esac
+	done
+	envs=${envs# } shown=${shown# } pats=${pats# }
+	for t in "$build/$name"/tests/*.t; do
+		sub=$(basename "$t" .t)
+		# shellcheck disable=SC2086
+		(set -f && "$t" --list $pats) >/dev/null 2>&1 || continue
+		rec=$build/teeth/$n-$name-$sub.tsv # line number: lines may share a target and env
+		rm -f "$rec"
+		# shellcheck disable=SC2046,SC2086
+		(set -f && "$build/tools/supervise" --bound-ms "$("$t" --bound $pats 2>/dev/null || scaled 60000)" \
+			-- env $tenv $envs "$t" --records "$rec" --target "$name+teeth" $pats) >/dev/null 2>&1
+		if [ ! -s "$rec" ]; then # the binary refused the environment, hung or crashed
+			printf 'M\t  teeth: %s %s wrote no records\n' "$name" "$sub"
+			total=$((total + 1)) bad=$((bad + 1))
+			continue
+		fi
+		total=$((total + $(grep -c . "$rec")))
+		bad=$((bad + $(awk -F'\t' '$4 != "fail"' "$rec" | grep -c .)))
+		awk -F'\t' -v t="$name" '$4 != "fail" {print "M\t  teeth: " $1 " on " t " did not fail (" $4 ")"}' "$rec"
+		clauses="$clauses $(awk -F'\t' '$4 == "fail" {print $2}' "$rec" | sort -u | tr '\n' ' ')"
+	done
+	printf 'T\t  %-15s %-50s %3d/%-3d %s\n' "$name" "$shown" $((total - bad)) "$total" \
+		"$(echo $clauses | tr ' ' '\n' | sort -u | tr '\n' ' ')"
+	printf '%d\tteeth: %d of %d cases fail on %s with %s (%s)\n' $((bad > 0 || total == 0)) \
+		$((total - bad)) "$total" "$name" "$shown" "$pats"
+}
+
+# All lines of one target, one after another (into a file per target).
+teeth_target() { # NAME
+	local name=$1 line_target rest n=0
+	while read -r line_target rest; do
+		n=$((n + 1))
+		case $line_target in '' | '#'*) continue ;; esac
+		[ "$line_target" = "$name" ] || [ "$line_target" = '*' ] || continue
+		teeth_line "$n" "$name" "$rest"
+	done <expect/teeth
+}
+
+teeth() {
+	local name st msg i=0 any=0
+	teeth_table=$report/teeth.txt
+	mkdir -p "$build/teeth"
+	rm -f "$build"/teeth/*.tsv
+	printf 'teeth: violation -> cases that must then fail (failed/selected, clauses)\n' >"$teeth_table"
+	# the targets that ran, side by side like the main run
+	for name in $ran_targets; do
+		[ -d "$build/$name/tests" ] || continue
+		grep -qx 'available	yes' "$report/$name/target.tsv" 2>/dev/null || continue
+		i=$((i + 1))
+		teeth_target "$name" >"$build/teeth/.out-$i" 2>&1 &
+	done
+	wait
+	for f in "$build"/teeth/.out-*; do
+		[ -f "$f" ] || continue
+		while IFS=$'\t' read -r st msg; do
+			case $st in
+			T) say "$msg" >>"$teeth_table" ;;
+			M) say "$msg" ;;
+			*)
+				any=1
+				step "$msg" test "$st" = 0
+				;;
+			esac
+		done <"$f"
+		rm -f "$f"
+	done
+	[ $any = 1 ] || fail_step "teeth: no violation ran on any target (expect/teeth has no line for: $ran_targets)"
+	cat "$teeth_table"
+	must_teeth
+}
+
+# MUST cases that fail nowhere: neither on a target in the main run nor
+# under a violation. Each must be waived in expect/no-teeth with a reason;
+# a waiver for a case that has teeth is stale and fails too.
+must_teeth() {
+	local out=$report/no-teeth.txt full=1
+	[ -z "$sel_target$sel_cases" ] || full=0
+	cat "$report"/*/*.tsv "$build"/teeth/*.tsv 2>/dev/null |
+		awk -F'\t' 'NF >= 13 && $4 == "fail" {print $1}' | sort -u >"$build/teeth/failed.txt"
+	awk -F'\t' '$3 == "MUST" {print $1}' "$build/cases.tsv" | sort -u >"$build/teeth/must.txt"
+	comm -23 "$build/teeth/must.txt" "$build/teeth/failed.txt" >"$out"
+	local none waived stale unwaived
+	none=$(grep -c . "$out")
+	awk '!/^#/ && NF {print $1}' expect/no-teeth | sort -u >"$build/teeth/waived.txt"
+	unwaived=$(comm -23 "$out" "$build/teeth/waived.txt")
+	stale=$(comm -13 "$out" "$build/teeth/waived.txt")
+	waived=$(comm -12 "$out" "$build/teeth/waived.txt" | grep -c .)
+	say "teeth coverage: $(($(grep -c . "$build/teeth/must.txt") - none)) of $(grep -c . "$build/teeth/must.txt") MUST cases fail on some target or violation; $waived waived in expect/no-teeth"
+	if [ $full = 0 ]; then
+		say "  (not judged: a run of selected targets or cases cannot show every case's teeth)"
+		return 0
+	fi
+	step "every MUST case has teeth or a waiver with its reason (expect/no-teeth)" \
+		eval '[ -z "$unwaived$stale" ] || { printf "  no teeth, no waiver: %s\n" $unwaived; printf "  waived but has teeth (remove the line): %s\n" $stale; false; }'
+}
