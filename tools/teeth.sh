@@ -73,7 +73,7 @@ teeth_target() { # NAME
 		case $line_target in '' | '#'*) continue ;; esac
 		[ "$line_target" = "$name" ] || [ "$line_target" = '*' ] || continue
 		teeth_line "$n" "$name" "$rest"
-	done <expect/teeth
+	done <"$expectdir/teeth"
 }
 
 teeth() {
@@ -121,7 +121,7 @@ must_teeth() {
 	comm -23 "$build/teeth/must.txt" "$build/teeth/failed.txt" >"$out"
 	local none waived stale unwaived
 	none=$(grep -c . "$out")
-	awk '!/^#/ && NF {print $1}' expect/no-teeth | sort -u >"$build/teeth/waived.txt"
+	awk '!/^#/ && NF {print $1}' "$expectdir/no-teeth" | sort -u >"$build/teeth/waived.txt"
 	unwaived=$(comm -23 "$out" "$build/teeth/waived.txt")
 	stale=$(comm -13 "$out" "$build/teeth/waived.txt")
 	waived=$(comm -12 "$out" "$build/teeth/waived.txt" | grep -c .)

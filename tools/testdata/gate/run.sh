@@ -1,0 +1,155 @@
+#!/bin/sh
+# The gate's own teeth: plant each fault the gate must catch and show that
+# `tools/mtfork check` (or `report`, for faults a report must refuse) goes red
+# with the right one-line reason. Prints TAP; exits non-zero on any failure.
+#
+#   tools/testdata/gate/run.sh BUILD
+#
+# BUILD is a build directory where `make check` already built the glibc
+# target: its binaries are copied into BUILD/gate/ (nothing is recompiled),
+# and every planted run happens there, with one case selected, so the whole
+# file takes seconds. Faults inside a test binary come from fault.c, preloaded
+# (see its comment); faulty expectations from a copy of expect/ under
+# BUILD/gate/. Nothing outside BUILD/gate/ is written.
+set -u
+cd "$(dirname "$0")/../../.." || exit 1
+B=${1:?usage: run.sh BUILD}
+G=$B/gate
+n=0
+failed=0
+
+ok() { # STATUS DESCRIPTION: one TAP line; the run's output on failure
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		failed=$((failed + 1))
+		sed 's/^/# /' "$G/out" | tail -n 15
+	fi
+}
+
+[ -x "$B/glibc/tests/random.t" ] || {
+	echo "Bail out! $B/glibc has no built suite: run make check (it builds it first)"
+	exit 1
+}
+rm -rf "$G" && mkdir -p "$G" || exit 1
+cp -a "$B/glibc" "$G/glibc" && cp -a "$B/tools" "$G/tools" && cp -r expect "$G/expect" || exit 1
+cc -std=gnu11 -Wall -Wextra -Werror -O2 -fPIC -shared -o "$G/libfault.so" \
+	tools/testdata/gate/fault.c || exit 1
+
+# run EXPECTED-STATUS VERB VAR=VALUE...: tools/mtfork VERB in the gate's build
+# directory on the glibc target, one case, plus the given environment.
+run() {
+	want=$1 verb=$2
+	shift 2
+	env MTFORK_BUILD="$G" MTFORK_TARGET=glibc MTFORK_CASES=RANDOM-1.random \
+		MTFORK_EXPECT="$G/expect" "$@" tools/mtfork "$verb" >"$G/out" 2>&1 </dev/null
+	rc=$?
+	[ "$want" = nonzero ] && [ $rc -ne 0 ] && return 0
+	[ "$rc" = "$want" ]
+}
+has() { grep -q -- "$1" "$G/out"; }
+fault() { # FAULT BINARY STEPS: a check run with a planted fault
+	run nonzero check MTFORK_STEPS="$3" LD_PRELOAD="$PWD/$G/libfault.so" \
+		MTFORK_GATE_FAULT="$1" MTFORK_GATE_BINARY="$2"
+}
+
+# The control: unplanted, the same selection is green (else nothing below
+# would mean anything).
+run 0 check MTFORK_STEPS="suite records aggregate"
+ok $? "control: one case, no fault: check is green"
+
+fault crash selftest.t selftest
+has 'FAILED: harness self-tests on glibc'
+ok $? "a failing self-test: check red, the self-test step says so"
+
+fault garbage random.t "suite prove"
+has 'FAILED: prove reads' && has 'ERROR [1-9]'
+ok $? "an unreadable TAP stream (tests out of order): tap-driver ERROR and prove red"
+
+fault badplan random.t suite
+has 'ERROR [1-9]' && grep -q 'too few tests run' "$G/check/glibc/random.log"
+ok $? "a plan of 99 with 1 test run: red, tap-driver names it"
+
+fault silent random.t "suite aggregate"
+has 'ERROR [1-9]' && grep -q 'not reported' "$G/report/results.json"
+ok $? "a binary that exits 0 with nothing: red, its case an error in results.json"
+
+fault crash random.t "suite aggregate"
+has 'was killed by SIGSEGV' && grep -q 'killed by SIGSEGV' "$G/report/junit.xml"
+ok $? "a crashing binary: red once, with the signal's name, in junit.xml too"
+
+start=$(date +%s)
+fault hang random.t "suite aggregate"
+has 'killed after its bound of 1500 ms' && grep -q 'a hang' "$G/report/results.json" &&
+	[ $(($(date +%s) - start)) -lt 30 ]
+ok $? "a hanging binary: killed at its bound, red, recorded with the reason"
+
+run nonzero check MTFORK_STEPS=suite MTFORK_NO_UFFD=1 MTFORK_WAY=uffd-arg
+grep -q 'unexpected skip, expected fail:deadlock' "$G/report/glibc/random.tap" && has 'FAIL 1'
+ok $? "a skip where a failure is expected: red"
+
+run 2 report MTFORK_WAY=nosuch
+has 'MTFORK_WAY=nosuch is the start of no holder'
+ok $? "MTFORK_WAY=nosuch: report refuses it in one line"
+
+printf 'RANDOM-1.random fail:deadlock first\nRANDOM-1.random pass second\n' >"$G/expect/glibc/random"
+run nonzero check MTFORK_STEPS=suite
+has 'pattern RANDOM-1.random is already given at line 1'
+ok $? "an expectation given twice: red, file:line named"
+printf 'RANDOM-9.nosuch fail:deadlock a typo\n' >"$G/expect/glibc/random"
+run nonzero check MTFORK_STEPS=suite
+has 'pattern RANDOM-9.nosuch matches no case'
+ok $? "an expectation matching no case: red, file:line named"
+printf 'RANDOM-1.random observed:hang not a behaviour\n' >"$G/expect/glibc/random"
+run nonzero check MTFORK_STEPS=suite
+has "random:1: expected 'PATTERN EXPECTED REASON'"
+ok $? "an expectation with an unknown behaviour: red, file:line named"
+cp expect/glibc/random "$G/expect/glibc/random"
+
+run 2 report MTFORK_TARGET=../../x
+has "TARGET='../../x' is not a target name" && [ ! -e "$G/../../x" ]
+ok $? "TARGET=../../x: one line, nothing created outside the build directory"
+run 2 report MTFORK_TARGET=glibc MTFORK_CC=musl-gcc
+has 'TARGET=glibc is built in'
+ok $? "TARGET=glibc CC=musl-gcc: refused, glibc's expectations never judge musl"
+for knob in MTFORK_JOBS=abc MTFORK_FORK=garbage FORKLOCK_DISABLE=bogus MTFORK_TIMEOUT_MUL=0 \
+	MTFORK_STEPS=nosuch MTFORK_PARALLEL=2; do
+	run 2 report "$knob"
+	[ "$(grep -c . "$G/out")" = 1 ] && has "${knob%%=*}"
+	ok $? "$knob: one line naming it, exit 2"
+done
+
+# A killed driver stops everything it started, leaves no stale report and
+# says the run is incomplete.
+run 0 report MTFORK_STEPS= >/dev/null
+[ -s "$G/report/results.json" ]
+ok $? "a complete report writes results.json"
+env MTFORK_BUILD="$G" MTFORK_TARGET=glibc MTFORK_CASES=RANDOM-1.random MTFORK_EXPECT="$G/expect" \
+	LD_PRELOAD="$PWD/$G/libfault.so" MTFORK_GATE_FAULT=hang MTFORK_GATE_BINARY=random.t \
+	tools/mtfork report >"$G/out" 2>&1 </dev/null &
+driver=$!
+i=0
+while [ ! -f "$G/report/glibc/random.status" ] && ! grep -qs . "$G/report/glibc/random.tap" && [ $i -lt 100 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+sleep 0.2
+kill -TERM "$driver"
+wait "$driver"
+rc=$?
+sleep 0.2
+left=0
+for f in /proc/[0-9]*/cmdline; do # (the list is made before any grep below starts)
+	p=${f#/proc/} && p=${p%/cmdline}
+	[ "$p" = $$ ] && continue
+	tr '\0' ' ' 2>/dev/null <"$f" | grep -q -- "$G/" && left=$((left + 1))
+done
+[ $rc -ne 0 ] && [ "$left" = 0 ] && [ -f "$G/report/INCOMPLETE" ] &&
+	[ ! -e "$G/report/results.json" ] && ! ls "$G/report"/.log-* >/dev/null 2>&1
+ok $? "a killed driver: no process left ($left), report marked INCOMPLETE, no stale results.json"
+
+[ "${KEEP:-}" ] || rm -rf "$G"
+echo "1..$n"
+[ $failed -eq 0 ]
