@@ -4,7 +4,8 @@
 #   spec   render $(SPEC_BUILD)/index.html from spec/*.adoc, after generating
 #          the implementation-status appendix from $(SPEC_RESULTS) with
 #          tools/spec-status.rb; fails on any asciidoctor warning and on any
-#          unresolved cross reference.
+#          unresolved cross reference, and first on any malformed inline
+#          source reference ([.src]#...#, tools/spec-src-check.rb).
 #   trace  check clause <-> case traceability with tools/trace, reading the
 #          case list $(SPEC_CASES) (a prerequisite the top Makefile provides).
 #
@@ -37,12 +38,15 @@ spec:
 	  fi; \
 	fi
 	@mkdir -p $(SPEC_BUILD)
+	$(SPEC_RUBY) $(SPEC_TOP)/tools/spec-src-check.rb $(SPEC_SRCDIR)
 	$(SPEC_RUBY) $(SPEC_TOP)/tools/spec-gates.rb $(SPEC_TOP)/ref $(SPEC_BUILD)/gates.adoc
+	$(SPEC_RUBY) $(SPEC_TOP)/tools/spec-functions.rb $(SPEC_SRCDIR) $(SPEC_BUILD)/functions.adoc
 	$(SPEC_RUBY) $(SPEC_TOP)/tools/spec-status.rb --spec $(SPEC_SRCDIR) \
 	  --results $(SPEC_RESULTS) --out $(SPEC_STATUS) --report-base $(SPEC_REPORT_BASE)
 	@log=$(SPEC_BUILD)/asciidoctor.log; \
 	$(SPEC_ASCIIDOCTOR) -v --failure-level WARN -a docinfo=shared \
 	  -a statusfile=$(abspath $(SPEC_STATUS)) -a gatesfile=$(abspath $(SPEC_BUILD)/gates.adoc) \
+	  -a functionsfile=$(abspath $(SPEC_BUILD)/functions.adoc) \
 	  $(SPEC_ADOCFLAGS) \
 	  -o $(abspath $(SPEC_HTML)) $(SPEC_SRCDIR)/index.adoc 2>$$log; rc=$$?; \
 	cat $$log >&2; \
