@@ -102,7 +102,8 @@ static int relock(struct probe *p, pthread_mutex_t *m)
 {
 	int rc = pthread_mutex_trylock(m);
 	if (rc)
-		return probe_wrong_num(p, "the mutex is not free after the unlock: trylock returned ", rc);
+		return probe_wrong_num(
+		    p, "the mutex is not free after the unlock: trylock returned ", rc);
 	pthread_mutex_unlock(m);
 	return PROBE_OK;
 }
@@ -127,17 +128,36 @@ static int check_child(struct probe *p, int k)
 	for (int i = 0; i < (k == M_RECURSIVE ? 2 : 1); i++) {
 		int rc = pthread_mutex_unlock(&by_child[k]);
 		if (rc)
-			return probe_wrong_num(p, "pthread_mutex_unlock in the child returned ", rc);
+			return probe_wrong_num(p, "pthread_mutex_unlock in the child returned ",
+			                       rc);
 	}
 	return relock(p, &by_child[k]);
 }
 
-static int probe_normal_handler(struct probe *p) { return check_handler(p, M_NORMAL); }
-static int probe_normal_child(struct probe *p) { return check_child(p, M_NORMAL); }
-static int probe_errorcheck_handler(struct probe *p) { return check_handler(p, M_ERRORCHECK); }
-static int probe_errorcheck_child(struct probe *p) { return check_child(p, M_ERRORCHECK); }
-static int probe_recursive_handler(struct probe *p) { return check_handler(p, M_RECURSIVE); }
-static int probe_recursive_child(struct probe *p) { return check_child(p, M_RECURSIVE); }
+static int probe_normal_handler(struct probe *p)
+{
+	return check_handler(p, M_NORMAL);
+}
+static int probe_normal_child(struct probe *p)
+{
+	return check_child(p, M_NORMAL);
+}
+static int probe_errorcheck_handler(struct probe *p)
+{
+	return check_handler(p, M_ERRORCHECK);
+}
+static int probe_errorcheck_child(struct probe *p)
+{
+	return check_child(p, M_ERRORCHECK);
+}
+static int probe_recursive_handler(struct probe *p)
+{
+	return check_handler(p, M_RECURSIVE);
+}
+static int probe_recursive_child(struct probe *p)
+{
+	return check_child(p, M_RECURSIVE);
+}
 
 /* --- CXXGUARD ------------------------------------------------------------ */
 
@@ -175,8 +195,7 @@ static void initialise_and_park(struct hold *h)
 static const struct holding static_init_running = {
     .name = "C++ static initialisation guard held by another thread",
     .setup = open_cxx_runtime,
-    .ways = (const struct way[]){{"app:__cxa_guard_acquire", WAY_APP, initialise_and_park, 0},
-                                 {0}},
+    .ways = (const struct way[]){{"app:__cxa_guard_acquire", WAY_APP, initialise_and_park, 0}, {0}},
 };
 
 static int probe_guard(struct probe *p)
