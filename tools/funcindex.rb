@@ -116,17 +116,44 @@ module FuncIndex
       all_skip: recs.all? { |r| r['verdict'] == 'skip' } }
   end
 
-  # The verdict of a function on one target, over its clauses: :fail,
-  # :pass, :untested (no case decided), with the deciding records.
+  # Does a case call the function itself (a word of its CLAUSE.word-word ID)?
+  def own_case?(rec, name)
+    rec['case'].to_s.split('.', 2)[1].to_s.split('-').include?(name)
+  end
+
+  # The verdict of a function on one target: [state, per-clause, basis].
+  # state: :fail, :error, :pass or :untested. basis: :own when cases that
+  # call the function itself decided (only those count), :as_safe when none
+  # exists and the function is async-signal-safe (FORK-2's cases decide),
+  # :clause otherwise (every case of its clauses counts: coarser).
   def function_status(target, entry)
-    per = entry.clauses.to_h { |cl| [cl, clause_status(target, cl)] }
-    decided = per.values.compact.reject { |s| s[:all_skip] }
-    state = if decided.any? { |s| s[:worst]['verdict'] == 'fail' } then :fail
-            elsif decided.any? { |s| s[:worst]['verdict'] == 'error' } then :error
+    all = entry.clauses.to_h { |cl| [cl, cases_of(target, cl)] }
+    own = all.transform_values { |l| l.select { |r| own_case?(r, entry.name) } }
+    basis = if own.values.any? { |l| l.any? { |r| r['verdict'] != 'skip' } } then :own
+            elsif entry.as_safe then :as_safe
+            else :clause
+            end
+    use = case basis
+          when :own then own
+          when :as_safe then all.select { |cl, _| cl == 'FORK-2' }
+          else all
+          end
+    per = use.to_h do |cl, recs|
+      if recs.empty?
+        [cl, nil]
+      else
+        worst = recs.min_by { |r| RANK.fetch(r['verdict'].to_s, 5) }
+        [cl, { word: verdict_word(worst), worst: worst, cases: recs,
+               all_skip: recs.all? { |r| r['verdict'] == 'skip' } }]
+      end
+    end
+    decided = per.values.compact.reject { |st| st[:all_skip] }
+    state = if decided.any? { |st| st[:worst]['verdict'] == 'fail' } then :fail
+            elsif decided.any? { |st| st[:worst]['verdict'] == 'error' } then :error
             elsif decided.empty? then :untested
             else :pass
             end
-    [state, per]
+    [state, per, basis]
   end
 
   # Short label of a target: "glibc 2.36", "glibc+forklock".
@@ -134,6 +161,7 @@ module FuncIndex
     libc = t['libc'].to_s
     name = t['name'].to_s
     return libc if !libc.empty? && name == libc.split.first
+    return name if name.include?('+')
 
     libc.empty? ? name : "#{name} (#{libc})"
   end
