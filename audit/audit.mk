@@ -38,4 +38,4 @@ audit:
 	@tools/audit --target $(AUDIT_TARGET) --build $(BUILD) $(ARGS)
 
 audit-check:
-	@BUILD=$(BUILD) sh tools/testdata/audit/run.sh
+	@BUILD=$(BUILD) ruby tools/testdata/audit/run.rb
