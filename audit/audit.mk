@@ -39,3 +39,18 @@ audit:
 
 audit-check:
 	@BUILD=$(BUILD) ruby tools/testdata/audit/run.rb
+
+# make audit-bench: the cost of the audit library (ns per intercepted call in
+# a parent, fork()+waitpid latency), plain glibc vs under tools/audit.
+AUDIT_BENCH = $(BUILD)/glibc/audit/bench
+.PHONY: audit-bench
+$(AUDIT_BENCH): audit/bench.c
+	@mkdir -p $(dir $@)
+	cc -O2 -fno-builtin -pthread -o $@ audit/bench.c
+audit-bench: $(AUDIT_BENCH)
+	@$(MAKE) -s -f audit/audit.mk audit-lib TARGET=glibc BUILD=$(BUILD)
+	@$(AUDIT_BENCH) > $(BUILD)/glibc/audit/bench-plain.txt
+	@tools/audit --build $(BUILD) -o /dev/null -- $(AUDIT_BENCH) > $(BUILD)/glibc/audit/bench-audit.txt
+	@echo "benchmark            plain    audited"
+	@join $(BUILD)/glibc/audit/bench-plain.txt $(BUILD)/glibc/audit/bench-audit.txt | \
+		awk '{ printf "%-18s %8s %10s  (%+.2f)\n", $$1, $$2, $$3, $$3 - $$2 }'
