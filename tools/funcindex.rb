@@ -1,0 +1,168 @@
+# frozen_string_literal: true
+#
+# funcindex.rb - shared reader for the function index (spec/functions.tsv),
+# the clauses of the specification (spec/*.adoc) and build/report/results.json.
+# Used by tools/functions-check, tools/why, tools/functions-adoc, tools/audit
+# and audit/gen-wrappers.rb. Ruby standard library only.
+
+require 'json'
+
+module FuncIndex
+  ID_RE = /\A[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*-[0-9]+\z/
+  Entry = Struct.new(:name, :clauses, :as_safe, :header, :see, :line)
+  Clause = Struct.new(:id, :title, :level, :profile, :file, :line, :normative)
+
+  module_function
+
+  # Rows of spec/functions.tsv; raises ArgumentError with "file:line: why".
+  def load_index(path)
+    rows = {}
+    File.foreach(path).with_index(1) do |raw, n|
+      line = raw.chomp
+      next if line.strip.empty? || line.start_with?('#')
+
+      f = line.split("\t", -1)
+      raise ArgumentError, "#{path}:#{n}: want 5 TAB-separated fields (function clauses as_safe header see), got #{f.size}" unless f.size == 5
+
+      name, cl, safe, header, see = f.map(&:strip)
+      raise ArgumentError, "#{path}:#{n}: bad function name '#{name}'" unless name.match?(/\A[A-Za-z_][A-Za-z0-9_]*\z/)
+      raise ArgumentError, "#{path}:#{n}: #{name} listed twice (also line #{rows[name].line})" if rows[name]
+      raise ArgumentError, "#{path}:#{n}: #{name}: as_safe must be yes or no, not '#{safe}'" unless %w[yes no].include?(safe)
+
+      clauses = cl.split(',').map(&:strip)
+      sees = see == '-' ? [] : see.split(',').map(&:strip)
+      raise ArgumentError, "#{path}:#{n}: #{name}: no clause" if clauses.empty?
+
+      rows[name] = Entry.new(name, clauses, safe == 'yes', header, sees, n)
+    end
+    rows
+  end
+
+  # Clauses of the specification: an anchor [[ID]] followed by a heading
+  # "=... ID: title", with Level:: and Profile:: lines (the shape tools/trace
+  # reads). normative: the text before .Rationale.
+  def load_clauses(dir)
+    clauses = {}
+    Dir.glob(File.join(dir, '*.adoc')).sort.each do |file|
+      pending = nil
+      cur = nil
+      in_norm = false
+      File.foreach(file).with_index(1) do |line, n|
+        if (m = line.match(/\A\[\[([A-Z][A-Z0-9-]*-[0-9]+)\]\]\s*\z/))
+          pending = m[1]
+          next
+        end
+        if line.start_with?('=')
+          cur = nil
+          if pending && (m = line.match(/\A=+ #{Regexp.escape(pending)}: (.*)/))
+            cur = Clause.new(pending, m[1].strip, nil, nil, file, n, +'')
+            clauses[pending] = cur
+            in_norm = true
+          end
+          pending = nil
+          next
+        end
+        pending = nil unless line.strip.empty?
+        next unless cur
+
+        if (m = line.match(/\ALevel::\s*(MUST|SHOULD|MAY)\s*\z/))
+          cur.level = m[1]
+        elsif (m = line.match(/\AProfile::\s*(\S+)\s*\z/))
+          cur.profile = m[1]
+        elsif line.start_with?('.Rationale')
+          in_norm = false
+        elsif in_norm && line !~ /\A(Status::|\[horizontal\])/
+          cur.normative << line
+        end
+      end
+    end
+    clauses
+  end
+
+  # Names written as functions (`name()`, `+name()+`) in a text.
+  def functions_in(text)
+    text.scan(/`\+?([A-Za-z_][A-Za-z0-9_]*)\(\)\+?`/).flatten.uniq
+  end
+
+  # results.json (format 1) or nil when absent; raises on malformed input.
+  def load_results(path)
+    return nil unless path && File.file?(path)
+
+    data = JSON.parse(File.read(path))
+    raise ArgumentError, "#{path}: not results format 1" unless data.is_a?(Hash) && data['format'] == 1
+
+    data
+  end
+
+  # Case records of one clause on one target.
+  def cases_of(target, clause)
+    (target['cases'] || []).select { |c| c['clause'] == clause }
+  end
+
+  # "fail:deadlock", "pass", "observed:works", "skip", ...
+  def verdict_word(rec)
+    v = rec['verdict'].to_s
+    %w[fail observed].include?(v) && rec['mode'] ? "#{v}:#{rec['mode']}" : v
+  end
+
+  # The summary of one clause on one target: worst verdict first.
+  RANK = { 'fail' => 0, 'error' => 1, 'observed' => 2, 'pass' => 3, 'skip' => 4 }.freeze
+  def clause_status(target, clause)
+    recs = cases_of(target, clause)
+    return nil if recs.empty?
+
+    worst = recs.min_by { |r| RANK.fetch(r['verdict'].to_s, 5) }
+    { word: verdict_word(worst), worst: worst, cases: recs,
+      all_skip: recs.all? { |r| r['verdict'] == 'skip' } }
+  end
+
+  # Does a case call the function itself (a word of its CLAUSE.word-word ID)?
+  def own_case?(rec, name)
+    rec['case'].to_s.split('.', 2)[1].to_s.split('-').include?(name)
+  end
+
+  # The verdict of a function on one target: [state, per-clause, basis].
+  # state: :fail, :error, :pass or :untested. basis: :own when cases that
+  # call the function itself decided (only those count), :as_safe when none
+  # exists and the function is async-signal-safe (FORK-2's cases decide),
+  # :clause otherwise (every case of its clauses counts: coarser).
+  def function_status(target, entry)
+    all = entry.clauses.to_h { |cl| [cl, cases_of(target, cl)] }
+    own = all.transform_values { |l| l.select { |r| own_case?(r, entry.name) } }
+    basis = if own.values.any? { |l| l.any? { |r| r['verdict'] != 'skip' } } then :own
+            elsif entry.as_safe then :as_safe
+            else :clause
+            end
+    use = case basis
+          when :own then own
+          when :as_safe then all.select { |cl, _| cl == 'FORK-2' }
+          else all
+          end
+    per = use.to_h do |cl, recs|
+      if recs.empty?
+        [cl, nil]
+      else
+        worst = recs.min_by { |r| RANK.fetch(r['verdict'].to_s, 5) }
+        [cl, { word: verdict_word(worst), worst: worst, cases: recs,
+               all_skip: recs.all? { |r| r['verdict'] == 'skip' } }]
+      end
+    end
+    decided = per.values.compact.reject { |st| st[:all_skip] }
+    state = if decided.any? { |st| st[:worst]['verdict'] == 'fail' } then :fail
+            elsif decided.any? { |st| st[:worst]['verdict'] == 'error' } then :error
+            elsif decided.empty? then :untested
+            else :pass
+            end
+    [state, per, basis]
+  end
+
+  # Short label of a target: "glibc 2.36", "glibc+forklock".
+  def target_label(t)
+    libc = t['libc'].to_s
+    name = t['name'].to_s
+    return libc if !libc.empty? && name == libc.split.first
+    return name if name.include?('+')
+
+    libc.empty? ? name : "#{name} (#{libc})"
+  end
+end
