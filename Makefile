@@ -9,6 +9,8 @@
 #   make recheck  rerun only the test binaries that did not pass last time
 #   make spec     render the specification to build/spec/index.html
 #   make bench    benchmarks of the reference library (build/bench/forklock.json)
+#   make audit    ARGS='-- PROGRAM ARGS': which calls the program's MT-forked
+#                 children make, and their verdicts (tools/audit)
 #   make install  install libforklock (PREFIX=/usr/local, DESTDIR=); make uninstall
 #   make clean    remove build/
 #
@@ -50,6 +52,8 @@ bench: bench-forklock
 REF_BUILD = $(BUILD)/ref
 REF_BENCH_BUILD = $(BUILD)/bench
 include ref/ref.mk
+
+include audit/audit.mk
 
 SPEC_BUILD = $(BUILD)/spec
 SPEC_RESULTS = $(BUILD)/report/results.json

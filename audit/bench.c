@@ -22,26 +22,37 @@ static int cmp(const void *a, const void *b)
 	double x = *(const double *)a, y = *(const double *)b;
 	return (x > y) - (x < y);
 }
-static double median(double *v, int n) { qsort(v, n, sizeof *v, cmp); return v[n / 2]; }
+static double median(double *v, int n)
+{
+	qsort(v, n, sizeof *v, cmp);
+	return v[n / 2];
+}
 
 static size_t (*volatile p_strlen)(const char *) = strlen;
 static long (*volatile p_random)(void) = random;
 static time_t (*volatile p_time)(time_t *) = time;
 static volatile size_t sink;
 
-#define CALLS(name, expr)                                                   \
-	do {                                                                \
-		double v[21];                                               \
-		for (int r = 0; r < 21; r++) {                              \
-			double t0 = now();                                  \
-			for (int i = 0; i < 1000000; i++) sink += (size_t)(expr); \
-			v[r] = (now() - t0) / 1e6;                          \
-		}                                                           \
-		printf("%s %.2f\n", name, median(v, 21));                   \
+#define CALLS(name, expr)                                                                          \
+	do {                                                                                       \
+		double v[21];                                                                      \
+		for (int r = 0; r < 21; r++) {                                                     \
+			double t0 = now();                                                         \
+			for (int i = 0; i < 1000000; i++)                                          \
+				sink += (size_t)(expr);                                            \
+			v[r] = (now() - t0) / 1e6;                                                 \
+		}                                                                                  \
+		printf("%s %.2f\n", name, median(v, 21));                                          \
 	} while (0)
 
 static volatile int stop;
-static void *spin(void *a) { (void)a; while (!stop) usleep(1000); return NULL; }
+static void *spin(void *a)
+{
+	(void)a;
+	while (!stop)
+		usleep(1000);
+	return NULL;
+}
 
 static void forks(const char *name)
 {
@@ -49,7 +60,8 @@ static void forks(const char *name)
 	for (int r = 0; r < 201; r++) {
 		double t0 = now();
 		pid_t p = fork();
-		if (p == 0) _exit(0);
+		if (p == 0)
+			_exit(0);
 		waitpid(p, NULL, 0);
 		v[r] = (now() - t0) / 1e3;
 	}

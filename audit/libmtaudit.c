@@ -43,9 +43,10 @@ static long sc6(long n, long a, long b, long c, long d, long e, long f)
 	register long r10 __asm__("r10") = d;
 	register long r8 __asm__("r8") = e;
 	register long r9 __asm__("r9") = f;
-	__asm__ volatile("syscall" : "=a"(ret)
-			 : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
-			 : "rcx", "r11", "memory");
+	__asm__ volatile("syscall"
+	                 : "=a"(ret)
+	                 : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
+	                 : "rcx", "r11", "memory");
 	return ret;
 }
 #define sc(n, a, b, c) sc6((n), (long)(a), (long)(b), (long)(c), 0, 0, 0)
@@ -67,25 +68,35 @@ static int threads_of(long pid)
 	if (pid > 0) { /* "/proc/PID/stat" */
 		char d[12];
 		int n = 0, i = 6;
-		for (long p = pid; p; p /= 10) d[n++] = (char)('0' + p % 10);
-		while (n) path[i++] = d[--n];
+		for (long p = pid; p; p /= 10)
+			d[n++] = (char)('0' + p % 10);
+		while (n)
+			path[i++] = d[--n];
 		const char *s = "/stat";
-		while (*s) path[i++] = *s++;
+		while (*s)
+			path[i++] = *s++;
 		path[i] = 0;
 	}
 	long fd = sc(SYS_open, path, 02000000 /* O_CLOEXEC */, 0);
-	if (fd < 0) return -1;
+	if (fd < 0)
+		return -1;
 	long len = sc(SYS_read, fd, buf, sizeof buf - 1);
 	sc(SYS_close, fd, 0, 0);
-	if (len <= 0) return -1;
+	if (len <= 0)
+		return -1;
 	buf[len] = 0;
 	char *p = buf + len;
-	while (p > buf && *p != ')') p--; /* comm may hold spaces and ')' */
+	while (p > buf && *p != ')')
+		p--; /* comm may hold spaces and ')' */
 	int field = 2, n = 0;
 	for (; *p; p++) {
-		if (*p == ' ') { field++; continue; }
+		if (*p == ' ') {
+			field++;
+			continue;
+		}
 		if (field == 20) {
-			while (*p >= '0' && *p <= '9') n = n * 10 + (*p++ - '0');
+			while (*p >= '0' && *p <= '9')
+				n = n * 10 + (*p++ - '0');
 			return n;
 		}
 	}
@@ -97,37 +108,47 @@ static const char *env_get(const char *name)
 	extern char **environ;
 	for (char **e = environ; e && *e; e++) {
 		const char *a = *e, *b = name;
-		while (*b && *a == *b) a++, b++;
-		if (!*b && *a == '=') return a + 1;
+		while (*b && *a == *b)
+			a++, b++;
+		if (!*b && *a == '=')
+			return a + 1;
 	}
 	return NULL;
 }
 
 static void init(void)
 {
-	if (__atomic_exchange_n(&inited, 1, __ATOMIC_ACQ_REL)) return;
+	if (__atomic_exchange_n(&inited, 1, __ATOMIC_ACQ_REL))
+		return;
 	for (int i = 0; i < MTAUDIT_NFUNCS; i++)
-		if (!mtaudit_real[i]) mtaudit_real[i] = dlsym(RTLD_NEXT, mtaudit_names[i]);
+		if (!mtaudit_real[i])
+			mtaudit_real[i] = dlsym(RTLD_NEXT, mtaudit_names[i]);
 	self_pid = (int)sc(SYS_getpid, 0, 0, 0);
 	const char *path = env_get("MTAUDIT_FILE");
 	if (path && *path) {
 		long fd = sc(SYS_open, path, 02 /* O_RDWR */ | 02000000, 0);
 		if (fd >= 0) {
 			struct mtaudit_header h;
-			if (sc(SYS_read, fd, &h, sizeof h) == (long)sizeof h && h.magic == MTAUDIT_MAGIC &&
-			    h.nfuncs == MTAUDIT_NFUNCS && h.slot_size >= sizeof(struct mtaudit_slot)) {
-				long size = (long)(sizeof h + (unsigned long)h.capacity * h.slot_size);
-				long m = sc6(SYS_mmap, 0, size, 3 /* RW */, 1 /* MAP_SHARED */, fd, 0);
-				if (m > -4096L && m < 0) m = 0;
+			if (sc(SYS_read, fd, &h, sizeof h) == (long)sizeof h &&
+			    h.magic == MTAUDIT_MAGIC && h.nfuncs == MTAUDIT_NFUNCS &&
+			    h.slot_size >= sizeof(struct mtaudit_slot)) {
+				long size =
+				    (long)(sizeof h + (unsigned long)h.capacity * h.slot_size);
+				long m =
+				    sc6(SYS_mmap, 0, size, 3 /* RW */, 1 /* MAP_SHARED */, fd, 0);
+				if (m > -4096L && m < 0)
+					m = 0;
 				shared = (struct mtaudit_header *)m;
 			}
 			sc(SYS_close, fd, 0, 0);
 		}
-		if (shared) __atomic_fetch_add(&shared->loaded, 1, __ATOMIC_RELAXED);
+		if (shared)
+			__atomic_fetch_add(&shared->loaded, 1, __ATOMIC_RELAXED);
 	}
 	/* the state page: wiped (0) in every child that copies memory */
 	long pg = sc6(SYS_mmap, 0, 4096, 3, 0x22 /* MAP_PRIVATE|MAP_ANONYMOUS */, -1, 0);
-	if (pg < 0 && pg > -4096L) return; /* stays on the boot state: slow, inert */
+	if (pg == 0 || (unsigned long)pg >= -4096UL) /* no page: an errno value */
+		return;                              /* stays on the boot state: slow, inert */
 	volatile unsigned char *m = (volatile unsigned char *)pg;
 	*m = 1;
 	if (shared && sc(SYS_madvise, pg, 4096, 18 /* MADV_WIPEONFORK */) != 0)
@@ -135,7 +156,10 @@ static void init(void)
 	__atomic_store_n(&mtaudit_mark, m, __ATOMIC_RELEASE);
 }
 
-__attribute__((constructor(101))) static void ctor(void) { init(); }
+__attribute__((constructor(101))) static void ctor(void)
+{
+	init();
+}
 
 /* First intercepted call in a fresh child: is it an MT-forked child? */
 static void classify(void)
@@ -160,7 +184,8 @@ static void classify(void)
 		*m = 1;
 		return;
 	}
-	slot = (struct mtaudit_slot *)((char *)shared + sizeof *shared + (size_t)i * shared->slot_size);
+	slot = (struct mtaudit_slot *)((char *)shared + sizeof *shared +
+	                               (size_t)i * shared->slot_size);
 	slot->ppid = pp;
 	slot->parent_threads = threads;
 	slot->kind = kind;
@@ -175,7 +200,8 @@ static void record(int idx)
 	struct mtaudit_slot *s = slot;
 	if (__atomic_fetch_add(&s->count[idx], 1, __ATOMIC_RELAXED) == 0) {
 		uint32_t k = __atomic_fetch_add(&s->nfirst, 1, __ATOMIC_RELAXED);
-		if (k < MTAUDIT_NFUNCS) s->first[k] = (uint16_t)idx;
+		if (k < MTAUDIT_NFUNCS)
+			s->first[k] = (uint16_t)idx;
 	}
 }
 
@@ -183,41 +209,45 @@ static void record(int idx)
 __attribute__((visibility("hidden"))) void *mtaudit_slow(long idx);
 __attribute__((visibility("hidden"))) void *mtaudit_slow(long idx)
 {
-	if (!inited) init();
+	if (!inited)
+		init();
 	if (!mtaudit_real[idx]) /* called before the constructor (another ctor) */
 		mtaudit_real[idx] = dlsym(RTLD_NEXT, mtaudit_names[idx]);
 	volatile unsigned char *m = mtaudit_mark;
-	if (m == &boot_state) return mtaudit_real[idx];
-	if (*m == 0) classify();
-	if (*m == 2) record((int)idx);
+	if (m == &boot_state)
+		return mtaudit_real[idx];
+	if (*m == 0)
+		classify();
+	if (*m == 2)
+		record((int)idx);
 	return mtaudit_real[idx];
 }
 
 /* Trampoline slow path: index in r11; keeps every argument register. */
 __asm__(".text\n"
-	".globl mtaudit_tramp_slow\n"
-	".hidden mtaudit_tramp_slow\n"
-	".type mtaudit_tramp_slow,@function\n"
-	"mtaudit_tramp_slow:\n"
-	"\tpushq %rdi\n\tpushq %rsi\n\tpushq %rdx\n\tpushq %rcx\n"
-	"\tpushq %r8\n\tpushq %r9\n\tpushq %rax\n"
-	"\tsubq $128, %rsp\n"
-	"\tmovdqu %xmm0, 0(%rsp)\n\tmovdqu %xmm1, 16(%rsp)\n"
-	"\tmovdqu %xmm2, 32(%rsp)\n\tmovdqu %xmm3, 48(%rsp)\n"
-	"\tmovdqu %xmm4, 64(%rsp)\n\tmovdqu %xmm5, 80(%rsp)\n"
-	"\tmovdqu %xmm6, 96(%rsp)\n\tmovdqu %xmm7, 112(%rsp)\n"
-	"\tmovq %r11, %rdi\n"
-	"\tcall mtaudit_slow\n"
-	"\tmovq %rax, %r11\n"
-	"\tmovdqu 0(%rsp), %xmm0\n\tmovdqu 16(%rsp), %xmm1\n"
-	"\tmovdqu 32(%rsp), %xmm2\n\tmovdqu 48(%rsp), %xmm3\n"
-	"\tmovdqu 64(%rsp), %xmm4\n\tmovdqu 80(%rsp), %xmm5\n"
-	"\tmovdqu 96(%rsp), %xmm6\n\tmovdqu 112(%rsp), %xmm7\n"
-	"\taddq $128, %rsp\n"
-	"\tpopq %rax\n\tpopq %r9\n\tpopq %r8\n\tpopq %rcx\n"
-	"\tpopq %rdx\n\tpopq %rsi\n\tpopq %rdi\n"
-	"\tjmp *%r11\n"
-	".size mtaudit_tramp_slow,.-mtaudit_tramp_slow\n");
+        ".globl mtaudit_tramp_slow\n"
+        ".hidden mtaudit_tramp_slow\n"
+        ".type mtaudit_tramp_slow,@function\n"
+        "mtaudit_tramp_slow:\n"
+        "\tpushq %rdi\n\tpushq %rsi\n\tpushq %rdx\n\tpushq %rcx\n"
+        "\tpushq %r8\n\tpushq %r9\n\tpushq %rax\n"
+        "\tsubq $128, %rsp\n"
+        "\tmovdqu %xmm0, 0(%rsp)\n\tmovdqu %xmm1, 16(%rsp)\n"
+        "\tmovdqu %xmm2, 32(%rsp)\n\tmovdqu %xmm3, 48(%rsp)\n"
+        "\tmovdqu %xmm4, 64(%rsp)\n\tmovdqu %xmm5, 80(%rsp)\n"
+        "\tmovdqu %xmm6, 96(%rsp)\n\tmovdqu %xmm7, 112(%rsp)\n"
+        "\tmovq %r11, %rdi\n"
+        "\tcall mtaudit_slow\n"
+        "\tmovq %rax, %r11\n"
+        "\tmovdqu 0(%rsp), %xmm0\n\tmovdqu 16(%rsp), %xmm1\n"
+        "\tmovdqu 32(%rsp), %xmm2\n\tmovdqu 48(%rsp), %xmm3\n"
+        "\tmovdqu 64(%rsp), %xmm4\n\tmovdqu 80(%rsp), %xmm5\n"
+        "\tmovdqu 96(%rsp), %xmm6\n\tmovdqu 112(%rsp), %xmm7\n"
+        "\taddq $128, %rsp\n"
+        "\tpopq %rax\n\tpopq %r9\n\tpopq %r8\n\tpopq %rcx\n"
+        "\tpopq %rdx\n\tpopq %rsi\n\tpopq %rdi\n"
+        "\tjmp *%r11\n"
+        ".size mtaudit_tramp_slow,.-mtaudit_tramp_slow\n");
 
 /* fork() and _Fork(): note the parent's thread count for the child. */
 static pid_t forkish(int idx, int kind)
@@ -230,19 +260,27 @@ static pid_t forkish(int idx, int kind)
 		pend_pid = self_pid ? self_pid : (int)sc(SYS_getpid, 0, 0, 0);
 	}
 	pid_t p = real();
-	if (p != 0) pend_pid = 0; /* parent (or failure): nothing pending */
+	if (p != 0)
+		pend_pid = 0; /* parent (or failure): nothing pending */
 	return p;
 }
 
 #if MTAUDIT_IDX_fork >= 0
-__attribute__((visibility("default"))) pid_t fork(void) { return forkish(MTAUDIT_IDX_fork, MTAUDIT_KIND_FORK); }
+__attribute__((visibility("default"))) pid_t fork(void)
+{
+	return forkish(MTAUDIT_IDX_fork, MTAUDIT_KIND_FORK);
+}
 #endif
 #if MTAUDIT_IDX_Fork >= 0
-__attribute__((visibility("default"))) pid_t _Fork(void) { return forkish(MTAUDIT_IDX_Fork, MTAUDIT_KIND_RAWFORK); }
+__attribute__((visibility("default"))) pid_t _Fork(void)
+{
+	return forkish(MTAUDIT_IDX_Fork, MTAUDIT_KIND_RAWFORK);
+}
 #endif
 
 static void *mtaudit_slow_or_fast(long idx)
 {
-	if (*mtaudit_mark == 1) return mtaudit_real[idx];
+	if (*mtaudit_mark == 1)
+		return mtaudit_real[idx];
 	return mtaudit_slow(idx);
 }

@@ -41,10 +41,13 @@ spec:
 	$(SPEC_RUBY) $(SPEC_TOP)/tools/spec-src-check.rb $(SPEC_SRCDIR)
 	$(SPEC_RUBY) $(SPEC_TOP)/tools/spec-gates.rb $(SPEC_TOP)/ref $(SPEC_BUILD)/gates.adoc
 	$(SPEC_RUBY) $(SPEC_TOP)/tools/spec-functions.rb $(SPEC_SRCDIR) $(SPEC_BUILD)/functions.adoc
+	$(SPEC_RUBY) $(SPEC_TOP)/tools/functions-adoc --spec $(SPEC_SRCDIR) --results $(SPEC_RESULTS) \
+	  --out $(SPEC_BUILD)/function-index.adoc
 	$(SPEC_RUBY) $(SPEC_TOP)/tools/spec-status.rb --spec $(SPEC_SRCDIR) \
 	  --results $(SPEC_RESULTS) --out $(SPEC_STATUS) --report-base $(SPEC_REPORT_BASE)
 	@log=$(SPEC_BUILD)/asciidoctor.log; \
 	$(SPEC_ASCIIDOCTOR) -v --failure-level WARN -a docinfo=shared \
+	  -a functionindexfile=$(abspath $(SPEC_BUILD)/function-index.adoc) \
 	  -a statusfile=$(abspath $(SPEC_STATUS)) -a gatesfile=$(abspath $(SPEC_BUILD)/gates.adoc) \
 	  -a functionsfile=$(abspath $(SPEC_BUILD)/functions.adoc) \
 	  $(SPEC_ADOCFLAGS) \

@@ -22,7 +22,13 @@
 #include <unistd.h>
 
 static volatile int stop;
-static void *spin(void *a) { (void)a; while (!stop) usleep(1000); return NULL; }
+static void *spin(void *a)
+{
+	(void)a;
+	while (!stop)
+		usleep(1000);
+	return NULL;
+}
 
 static void child(int hang)
 {
@@ -33,21 +39,35 @@ static void child(int hang)
 	sigset_t set;
 	time_t t = 0;
 	sigemptyset(&set);
-	for (int i = 0; i < 1; i++) sink += (size_t)time(NULL);
-	for (int i = 0; i < 2; i++) clock_gettime(CLOCK_MONOTONIC, &ts);
-	for (int i = 0; i < 3; i++) sink += getenv("PATH") != NULL;
-	for (int i = 0; i < 4; i++) sink += strlen("complete");
-	for (int i = 0; i < 5; i++) sink += (size_t)memcmp("ab", "ac", 2);
-	for (int i = 0; i < 6; i++) sink += strchr("abc", 'c') != NULL;
-	for (int i = 0; i < 7; i++) srandom(1);
-	for (int i = 0; i < 8; i++) sink += (size_t)random();
-	for (int i = 0; i < 9; i++) sink += (size_t)getpriority(PRIO_PROCESS, 0);
-	for (int i = 0; i < 10; i++) getrlimit(RLIMIT_NOFILE, &rl);
-	for (int i = 0; i < 11; i++) pthread_sigmask(SIG_BLOCK, &set, NULL);
-	for (int i = 0; i < 12; i++) gmtime_r(&t, &tm);
-	for (int i = 0; i < 13; i++) free(malloc(16));
+	for (int i = 0; i < 1; i++)
+		sink += (size_t)time(NULL);
+	for (int i = 0; i < 2; i++)
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+	for (int i = 0; i < 3; i++)
+		sink += getenv("PATH") != NULL;
+	for (int i = 0; i < 4; i++)
+		sink += strlen("complete");
+	for (int i = 0; i < 5; i++)
+		sink += (size_t)memcmp("ab", "ac", 2);
+	for (int i = 0; i < 6; i++)
+		sink += strchr("abc", 'c') != NULL;
+	for (int i = 0; i < 7; i++)
+		srandom(1);
+	for (int i = 0; i < 8; i++)
+		sink += (size_t)random();
+	for (int i = 0; i < 9; i++)
+		sink += (size_t)getpriority(PRIO_PROCESS, 0);
+	for (int i = 0; i < 10; i++)
+		getrlimit(RLIMIT_NOFILE, &rl);
+	for (int i = 0; i < 11; i++)
+		pthread_sigmask(SIG_BLOCK, &set, NULL);
+	for (int i = 0; i < 12; i++)
+		gmtime_r(&t, &tm);
+	for (int i = 0; i < 13; i++)
+		free(malloc(16));
 	if (hang)
-		for (;;) pause();
+		for (;;)
+			pause();
 	_exit(0);
 }
 
@@ -60,25 +80,33 @@ int main(int argc, char **argv)
 	int raw = strcmp(mode, "rawfork") == 0, empty = strcmp(mode, "empty") == 0;
 	if (strcmp(mode, "st") == 0) {
 		pid_t p = fork();
-		if (p == 0) child(0);
+		if (p == 0)
+			child(0);
 		waitpid(p, NULL, 0);
 		return 0;
 	}
-	if (many) n = argc > 2 ? atoi(argv[2]) : 100;
+	if (many)
+		n = argc > 2 ? atoi(argv[2]) : 100;
 	{ /* load the timezone rules now: the child's gmtime_r() allocates nothing */
 		time_t t = 0;
 		struct tm tm;
 		gmtime_r(&t, &tm);
 	}
-	if (pthread_create(&th, NULL, spin, NULL)) return 1;
+	if (pthread_create(&th, NULL, spin, NULL))
+		return 1;
 	for (int i = 0; i < n; i++) {
 		pid_t p = raw ? (pid_t)syscall(SYS_fork) : fork();
 		if (p == 0) {
-			if (many) { time(NULL); _exit(0); }
-			if (empty) _exit(0);
+			if (many) {
+				time(NULL);
+				_exit(0);
+			}
+			if (empty)
+				_exit(0);
 			child(hang);
 		}
-		if (!hang) waitpid(p, NULL, 0);
+		if (!hang)
+			waitpid(p, NULL, 0);
 	}
 	stop = 1;
 	pthread_join(th, NULL);
