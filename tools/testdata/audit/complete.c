@@ -48,6 +48,7 @@ static void child(int hang)
 	for (int i = 0; i < 4; i++)
 		sink += strlen("complete");
 	for (int i = 0; i < 5; i++)
+		// cppcheck-suppress staticStringCompare ; the call itself is what is audited
 		sink += (size_t)memcmp("ab", "ac", 2);
 	for (int i = 0; i < 6; i++)
 		sink += strchr("abc", 'c') != NULL;
