@@ -114,3 +114,26 @@ $(REF_FIXTURES)/libfl_mid.so: $(REF_FIXTURES)/libfl_base.so
 $(REF_FIXTURES)/libfl_top.so: $(REF_FIXTURES)/libfl_mid.so
 $(REF_BUILD)/tests/dep_check: $(REF_SRC)/glibc/elfdyn.c $(REF_SRC)/glibc/dldeps.c $(REF_FIXTURE_LIBS)
 $(REF_BUILD)/tests/phdr_snapshot: $(REF_SRC)/glibc/phdr_snapshot.c
+
+# The soak (ref/soak/): worker threads load and unload a small library and
+# call gated functions while the main thread forks; every child does the
+# same once.  soak-check: a few seconds, fails on any crash, loader
+# assertion or hang.  soak: the full run (>= 10,000 forks, 8 threads).
+REF_SOAK := $(REF_BUILD)/soak/soak
+REF_SOAK_LIB := $(REF_BUILD)/soak/libsoak.so
+REF_SOAK_RUN = LD_PRELOAD=$(abspath $(REF_SO)) $(REF_SOAK) $(abspath $(REF_SOAK_LIB))
+
+$(REF_SOAK): $(REF_SRC)/soak/soak.c
+	@mkdir -p $(@D)
+	$(REF_CC) -std=gnu11 -Wall -Wextra -Werror -O2 -o $@ $< -pthread -ldl
+
+$(REF_SOAK_LIB): $(REF_SRC)/soak/soaklib.c
+	@mkdir -p $(@D)
+	$(REF_CC) -shared -fPIC -O2 -Wall -Wextra -Werror -o $@ $<
+
+.PHONY: soak soak-check
+soak-check: $(REF_SO) $(REF_SOAK) $(REF_SOAK_LIB)
+	$(REF_SOAK_RUN) --seconds 4 --forks 1000000 --threads 8 --bound-ms 2000
+
+soak: $(REF_SO) $(REF_SOAK) $(REF_SOAK_LIB)
+	$(REF_SOAK_RUN) --forks 10000 --seconds 1800 --threads 8 --bound-ms 2000
