@@ -94,10 +94,22 @@ static int one_round(unsigned *seed, bool in_child)
 			return EXIT_WRONG;
 		}
 		fn = (int (*)(void))dlsym(handle, "soaklib_value");
-		if (!fn || fn() != 42)
+		if (!fn || fn() != 42) {
+			if (in_child)
+				fprintf(stderr, "soak: child: %s\n",
+				        fn ? "the library's constructor had not run (or its "
+				             "destructor had)"
+				           : "dlsym failed");
 			return EXIT_WRONG;
-		if (dlclose(handle) != 0)
+		}
+		if (dlclose(handle) != 0) {
+			const char *why = dlerror();
+			if (in_child && why && strstr(why, "multithreaded fork"))
+				return EXIT_REFUSED;
+			if (in_child)
+				fprintf(stderr, "soak: child: dlclose: %s\n", why ? why : "?");
 			return EXIT_WRONG;
+		}
 	}
 	return 0;
 }
@@ -188,6 +200,26 @@ static bool proven_deadlock(pid_t pid, char *where, size_t size)
 		}
 		fclose(f);
 	}
+	if (nr == SYS_futex) {
+		/* Where the futex word lives: object and offset, for the report. */
+		unsigned long word = 0, lo, hi, off;
+		char file[256];
+		sscanf(text, "%*d %lx", &word);
+		snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+		if ((f = fopen(path, "r"))) {
+			while (fgets(text, sizeof(text), f)) {
+				file[0] = 0;
+				if (sscanf(text, "%lx-%lx %*s %lx %*s %*s %255s", &lo, &hi, &off, file) >= 3 &&
+				    word >= lo && word < hi) {
+					size_t len = strlen(where);
+					snprintf(where + len, size - len, " futex in %.120s+0x%lx",
+					         file[0] ? file : "[anon]", word - lo + off);
+					break;
+				}
+			}
+			fclose(f);
+		}
+	}
 	return threads == 1 && nr == SYS_futex &&
 	       ((op & 0x7f) == 0 /* FUTEX_WAIT */ || (op & 0x7f) == 9 /* _BITSET */) &&
 	       timeout == 0;
@@ -227,6 +259,13 @@ static void wait_child(pid_t pid, int bound_ms, struct totals *t, bool quiet)
 		if (!quiet && (t->hangs_proven + t->hangs_timeout) <= 5)
 			fprintf(stderr, "soak: child %d hung (%s): %s\n", (int)pid,
 			        proven ? "proven: one thread, untimed FUTEX_WAIT" : "timeout", where);
+		if (getenv("SOAK_GDB")) { /* diagnosis: a backtrace of the hung child */
+			char cmd[128];
+			snprintf(cmd, sizeof(cmd), "gdb -batch -p %d -ex bt 2>&1 | grep '^#' >&2",
+			         (int)pid);
+			if (system(cmd) != 0)
+				fprintf(stderr, "soak: gdb failed\n");
+		}
 		kill(pid, SIGKILL);
 	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
