@@ -69,8 +69,7 @@ __attribute__((constructor(101))) static void forklock_glibc_load(void)
 	apply_disable_list();
 	forklock_dlopen_init();
 	forklock_phdr_init();
-	if (forklock_install() != 0)
-		forklock_report("forklock: ", "pthread_atfork failed; fork is unprotected", "\n");
+	forklock_adapter_install_init(); /* the fork hooks: now or later (install.c) */
 	if (forklock_debug_on)
 		report_gates();
 }
