@@ -139,3 +139,13 @@ soak-check: $(REF_SO) $(REF_SOAK) $(REF_SOAK_LIB)
 
 soak: $(REF_SO) $(REF_SOAK) $(REF_SOAK_LIB)
 	$(REF_SOAK_RUN) --forks 10000 --seconds 1800 --threads 8 --bound-ms 2000
+
+# The protection names FORKLOCK_DISABLE accepts, one per line (besides
+# "all"), printed from the adapter's own table (glibc/protections.h).
+.PHONY: ref-protections
+$(REF_BUILD)/protections: $(REF_SRC)/protections.c $(REF_SRC)/glibc/protections.h
+	@mkdir -p $(@D)
+	@$(REF_CC) -std=gnu11 -Wall -Wextra -Werror -O2 -o $@ $<
+
+ref-protections: $(REF_BUILD)/protections
+	@$(REF_BUILD)/protections
