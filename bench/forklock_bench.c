@@ -12,8 +12,8 @@
  * process, the configurations take turns within each round (A B C D, then
  * B C D A, ...), and each comparison is made pair by pair within a round.
  * A row reports the median over the rounds and the spread of the paired
- * changes (from the lowest to the highest after dropping a sixth of the rounds at each end); a goal
- * is "met" when that whole range meets it, "NOT met" when none of it does,
+ * changes (lowest to highest once a sixth of the rounds is dropped at each
+ * end); a goal is "met" when that whole range meets it, "NOT met" when none of it does,
  * and otherwise "too noisy to judge" (run again, or with more rounds:
  * FORKLOCK_BENCH_ROUNDS=n, default 15).
  *
@@ -488,8 +488,8 @@ int main(int argc, char **argv)
 	fprintf(json, "\n  ]\n}\n");
 	fclose(json);
 	printf("(median +-: half the spread of the rounds, in %% of the median; change: median of "
-	       "the paired\n changes against glibc in the same round, [second-lowest..second-"
-	       "highest]; load after: %s)\n",
+	       "the paired\n changes against glibc in the same round, [its range without the "
+	       "lowest and highest sixth];\n load after: %s)\n",
 	       load_after);
 	printf("written: %s\n", argv[4]);
 	return 0;
