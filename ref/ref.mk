@@ -77,19 +77,28 @@ $(REF_BUILD)/forklock.pc: ref-force
 	  'Description: fork-lock protocol for the MT-forked child (glibc adapter)' \
 	  'Version: $(REF_VERSION)' 'Libs: -L$${libdir} -lforklock' 'Cflags: -I$${includedir}' > $@
 
-install: $(REF_SO) $(REF_BUILD)/forklock.7 $(REF_BUILD)/forklock.pc
-	install -d $(DESTDIR)$(REF_LIBDIR) $(DESTDIR)$(REF_INCLUDEDIR) $(DESTDIR)$(REF_PCDIR) \
-	  $(DESTDIR)$(REF_MANDIR)
+# The man page needs asciidoctor; without it everything else is installed
+# and one line says the page was skipped.
+install: $(REF_SO) $(REF_LIB) $(REF_BUILD)/forklock.pc
+	install -d $(DESTDIR)$(REF_LIBDIR) $(DESTDIR)$(REF_INCLUDEDIR) $(DESTDIR)$(REF_PCDIR)
 	install -m 755 $(REF_SO) $(DESTDIR)$(REF_LIBDIR)/libforklock.so.$(REF_VERSION)
 	ln -sf libforklock.so.$(REF_VERSION) $(DESTDIR)$(REF_LIBDIR)/libforklock.so.0
 	ln -sf libforklock.so.0 $(DESTDIR)$(REF_LIBDIR)/libforklock.so
+	install -m 644 $(REF_LIB) $(DESTDIR)$(REF_LIBDIR)/libforklock.a
 	install -m 644 $(REF_SRC)/forklock.h $(DESTDIR)$(REF_INCLUDEDIR)/forklock.h
 	install -m 644 $(REF_BUILD)/forklock.pc $(DESTDIR)$(REF_PCDIR)/forklock.pc
-	install -m 644 $(REF_BUILD)/forklock.7 $(DESTDIR)$(REF_MANDIR)/forklock.7
+	@if command -v $(REF_ASCIIDOCTOR) >/dev/null 2>&1; then \
+	  set -x; $(MAKE) --no-print-directory $(REF_BUILD)/forklock.7 && \
+	  install -d $(DESTDIR)$(REF_MANDIR) && \
+	  install -m 644 $(REF_BUILD)/forklock.7 $(DESTDIR)$(REF_MANDIR)/forklock.7; \
+	else \
+	  echo "install: forklock(7) skipped: $(REF_ASCIIDOCTOR) not found (the page is $(REF_SRC)/forklock.7.adoc)"; \
+	fi
 
 uninstall:
 	rm -f $(DESTDIR)$(REF_LIBDIR)/libforklock.so $(DESTDIR)$(REF_LIBDIR)/libforklock.so.0 \
-	  $(DESTDIR)$(REF_LIBDIR)/libforklock.so.$(REF_VERSION) $(DESTDIR)$(REF_INCLUDEDIR)/forklock.h \
+	  $(DESTDIR)$(REF_LIBDIR)/libforklock.so.$(REF_VERSION) $(DESTDIR)$(REF_LIBDIR)/libforklock.a \
+	  $(DESTDIR)$(REF_INCLUDEDIR)/forklock.h \
 	  $(DESTDIR)$(REF_PCDIR)/forklock.pc $(DESTDIR)$(REF_MANDIR)/forklock.7
 
 ref-force:

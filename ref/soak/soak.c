@@ -45,6 +45,7 @@
 
 #define EXIT_REFUSED 3 /* the child's dlopen was refused by the adapter */
 #define EXIT_WRONG   4 /* a call returned something impossible */
+#define EXIT_REFUSED_LOADER 5 /* refused: the fork interrupted a loader phase */
 #define MAX_THREADS  64
 
 static const char *library;
@@ -87,6 +88,8 @@ static int one_round(unsigned *seed, bool in_child)
 		int (*fn)(void);
 		if (!handle) {
 			const char *why = dlerror();
+			if (in_child && why && strstr(why, "loading or unloading"))
+				return EXIT_REFUSED_LOADER;
 			if (in_child && why && strstr(why, "multithreaded fork"))
 				return EXIT_REFUSED;
 			if (in_child)
@@ -129,7 +132,7 @@ static void *worker(void *arg)
 }
 
 struct totals {
-	long forks, exited_ok, refused, wrong, crashes, loader_fatal, assertions, hangs_proven, hangs_timeout,
+	long forks, exited_ok, refused, refused_loader, wrong, crashes, loader_fatal, assertions, hangs_proven, hangs_timeout,
 	    fork_failed;
 	long by_signal[65];
 	double fork_us_sum;
@@ -281,6 +284,8 @@ reaped:
 			t->exited_ok++;
 		else if (code == EXIT_REFUSED)
 			t->refused++;
+		else if (code == EXIT_REFUSED_LOADER)
+			t->refused_loader++;
 		else if (code == 127)
 			t->loader_fatal++; /* ld.so's assertions exit with 127 */
 		else
@@ -380,9 +385,10 @@ int main(int argc, char **argv)
 	       "worker rounds %ld\n",
 	       t.forks, elapsed, t.forks ? elapsed * 1e6 / (double)t.forks : 0,
 	       t.forks ? t.fork_us_sum / (double)t.forks : 0, atomic_load(&worker_calls));
-	printf("soak: children ok %ld, refused %ld, wrong %ld, crashed %ld, loader fatal %ld "
+	printf("soak: children ok %ld, refused %ld (library half built or destroyed %ld, "
+	       "loader mid-change %ld), wrong %ld, crashed %ld, loader fatal %ld "
 	       "(assertions %ld), hung %ld (proven %ld, timeout %ld)\n",
-	       t.exited_ok, t.refused, t.wrong, t.crashes, t.loader_fatal, t.assertions,
+	       t.exited_ok, t.refused + t.refused_loader, t.refused, t.refused_loader, t.wrong, t.crashes, t.loader_fatal, t.assertions,
 	       t.hangs_proven + t.hangs_timeout, t.hangs_proven, t.hangs_timeout);
 	for (int s = 1; s < 65; s++)
 		if (t.by_signal[s])
