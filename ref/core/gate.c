@@ -18,6 +18,7 @@ FORKLOCK_HIDDEN bool forklock_gates_need_fence = true;
 static _Atomic(struct forklock_thread *) all_records;
 static pthread_key_t exit_key;
 static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
+FORKLOCK_HIDDEN void (*forklock_first_gate_hook)(void);
 
 /* A thread that exits gives its record back; a record is never unmapped. */
 static void release_record(void *arg)
@@ -71,6 +72,8 @@ FORKLOCK_HIDDEN struct forklock_thread *forklock_thread_claim(void)
 	struct forklock_thread *rec;
 	int saved = errno;
 
+	if (forklock_first_gate_hook)
+		forklock_first_gate_hook();
 	pthread_once(&exit_key_once, make_exit_key);
 	rec = claim_free_record();
 	if (!rec)

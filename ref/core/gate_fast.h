@@ -27,6 +27,9 @@ extern FORKLOCK_HIDDEN __thread struct forklock_thread *forklock_self_record
 extern FORKLOCK_HIDDEN bool forklock_gates_need_fence;
 
 FORKLOCK_HIDDEN struct forklock_thread *forklock_thread_claim(void);
+/* Run by forklock_thread_claim (a thread's first gate), if set: adapters
+ * that register the fork hooks lazily install them there (glibc/install.c). */
+extern FORKLOCK_HIDDEN void (*forklock_first_gate_hook)(void);
 FORKLOCK_HIDDEN void forklock_gate_wait_open(struct forklock_thread *self);
 FORKLOCK_HIDDEN void forklock_gate_notify_closer(void);
 

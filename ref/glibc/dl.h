@@ -18,11 +18,29 @@ struct dlopen_record {
 	const char *name; /* as passed to glibc: memory a child forked mid-call still has */
 	const struct link_map *mark; /* the last object of the list when the call began */
 	const fl_dyn *mark_ld;
+	const struct link_map *closing; /* a dlclose() record: the object it closes */
+	const fl_dyn *closing_ld;
 };
+
+/* dlopen.c: dlclose() records its object as an operation of the core too
+ * (its destructors may run); -1 when nothing was recorded. */
+FORKLOCK_HIDDEN int forklock_dlclose_begin(void *handle);
+FORKLOCK_HIDDEN void forklock_dlclose_end(int token);
 
 extern FORKLOCK_HIDDEN struct dlopen_record forklock_dlopen_records[FORKLOCK_DLOPEN_RECORDS];
 /* In a child forked while other threads were in dlopen(): what it refuses (dlchild.c). */
 extern FORKLOCK_HIDDEN struct fl_taint forklock_dlopen_taint;
+
+/*
+ * dlchild.c: set in a child forked while another thread was inside one of
+ * the loader's bounded phases (mapping objects in, unmapping them: the
+ * debugger state _r_debug.r_state was not RT_CONSISTENT).  The object list
+ * may then hold half-added or already-unmapped objects and glibc's own
+ * state asserts: the child's dlopen, dlclose and dl_iterate_phdr refuse
+ * instead of touching it.
+ */
+extern FORKLOCK_HIDDEN bool forklock_loader_inconsistent;
+FORKLOCK_HIDDEN void forklock_refuse_loader(void);
 
 /* dlfini.c: the object's destructors (DT_FINI_ARRAY) will not run. */
 FORKLOCK_HIDDEN void forklock_skip_destructors(const struct link_map *map);

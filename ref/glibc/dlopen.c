@@ -141,9 +141,9 @@ static const char *operation_name(char *buf, size_t size)
 static void *refuse(const char *file, const struct link_map *partial)
 {
 	static const char cause[] = " is inconsistent due to multithreaded fork: another thread "
-	                            "was running its constructors";
+	                            "was running its constructors or destructors";
 	static const char dependent[] = ", whose state is inconsistent due to multithreaded fork: "
-	                                "another thread was running its constructors";
+	                                "another thread was running its constructors or destructors";
 
 	if (strcmp(file, partial->l_name) == 0 || fl_find_loaded(file) == partial)
 		forklock_dlerror_set("State of ", file, cause, "");
@@ -161,9 +161,15 @@ FORKLOCK_PUBLIC void *dlopen(const char *file, int mode)
 	char id[48];
 	struct dlopen_record *record;
 	void *handle;
-	int token;
+	int token, cookie;
 
-	if (forklock_gate_dlopen.off || !file)
+	if (forklock_gate_dlopen.off)
+		return real(file, mode);
+	if (unlikely(forklock_loader_inconsistent)) {
+		forklock_refuse_loader();
+		return NULL;
+	}
+	if (!file)
 		return real(file, mode);
 	if (unlikely(forklock_dlopen_taint.count)) {
 		const struct link_map *partial = fl_builds_on_taint(file, &forklock_dlopen_taint);
@@ -174,6 +180,13 @@ FORKLOCK_PUBLIC void *dlopen(const char *file, int mode)
 		return real(file, mode);
 	b.file = b.name = file;
 	b.caller = caller_map(file, __builtin_return_address(0));
+	/*
+	 * The bookkeeping is bounded and done inside the gate: while a fork is
+	 * in progress no new dlopen() gets past this point, so none can start
+	 * mapping objects in (dlchild.c).  The glibc call itself is outside:
+	 * it runs constructors, which fork never waits for.
+	 */
+	cookie = forklock_gate_enter_inline(&forklock_gate_dlopen);
 	forklock_with_object_list(begin_under_lock, &b);
 	token = forklock_op_begin(FORKLOCK_OP_CTOR, operation_name(id, sizeof(id)));
 	record =
@@ -182,8 +195,10 @@ FORKLOCK_PUBLIC void *dlopen(const char *file, int mode)
 		record->name = b.name;
 		record->mark = b.mark;
 		record->mark_ld = b.mark ? b.mark->l_ld : NULL;
+		record->closing = NULL;
 		atomic_store_explicit(&record->valid, 1, memory_order_release);
 	}
+	forklock_gate_leave_inline(&forklock_gate_dlopen, cookie);
 	handle = real(b.name, mode);
 	if (record)
 		atomic_store_explicit(&record->valid, 0, memory_order_relaxed);
@@ -191,4 +206,42 @@ FORKLOCK_PUBLIC void *dlopen(const char *file, int mode)
 	if (!handle)
 		forklock_dlerror_forget(); /* glibc's error is the newer one */
 	return handle;
+}
+
+/*
+ * dlclose: glibc runs the destructors of the objects it unloads before it
+ * unmaps them, with the loader lock held; a child forked meanwhile finds the
+ * object still loaded, and dlopen() would hand out a half-destructed
+ * library.  The call is recorded like a dlopen(); the child taints the
+ * object it was closing (not its dependencies: whether their reference
+ * counts reached zero is private to glibc).  Called inside the dlopen gate.
+ */
+FORKLOCK_HIDDEN int forklock_dlclose_begin(void *handle)
+{
+	struct link_map *map = NULL;
+	char id[48];
+	int token;
+
+	if (!handle || dlinfo(handle, RTLD_DI_LINKMAP, &map) != 0 || !map)
+		return -1;
+	token = forklock_op_begin(FORKLOCK_OP_DTOR, operation_name(id, sizeof(id)));
+	if (token < 0 || token >= FORKLOCK_DLOPEN_RECORDS) {
+		forklock_op_end(token);
+		return -1;
+	}
+	forklock_dlopen_records[token].name = NULL;
+	forklock_dlopen_records[token].mark = NULL;
+	forklock_dlopen_records[token].mark_ld = NULL;
+	forklock_dlopen_records[token].closing = map;
+	forklock_dlopen_records[token].closing_ld = map->l_ld;
+	atomic_store_explicit(&forklock_dlopen_records[token].valid, 1, memory_order_release);
+	return token;
+}
+
+FORKLOCK_HIDDEN void forklock_dlclose_end(int token)
+{
+	if (token < 0)
+		return;
+	atomic_store_explicit(&forklock_dlopen_records[token].valid, 0, memory_order_relaxed);
+	forklock_op_end(token);
 }

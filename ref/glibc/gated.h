@@ -47,43 +47,56 @@ FORKLOCK_HIDDEN void *forklock_next_symbol(const char *name);
 /*
  * For entry points that are cancellation points: a thread cancelled inside
  * must still leave the gate, or the next fork would wait for it forever.
- * glibc cancels by unwinding, which runs cleanup attributes in code built
- * with -fexceptions (and, unlike pthread_cleanup_push, costs no setjmp).
+ * pthread_cleanup_push, in C without -fexceptions, registers a jump buffer
+ * that glibc's cancellation unwinding longjmps to: no unwinder is linked
+ * into this library (with -fexceptions, cleanup attributes need
+ * _Unwind_Resume and so libgcc_s.so.1, one more library mapped into every
+ * process).  Costs one _setjmp per call, on calls that make system calls.
  */
-#ifndef __EXCEPTIONS
-#error "the glibc adapter must be compiled with -fexceptions (cancellation unwinds through it)"
+#ifdef __EXCEPTIONS
+#error "the glibc adapter is compiled without -fexceptions (see gated.h)"
 #endif
+/*
+ * -Wclobbered: every local live across that _setjmp is assigned before it
+ * and never changed after, except the result, which is volatile.
+ */
+#pragma GCC diagnostic ignored "-Wclobbered"
 
 struct forklock_gate_exit {
 	struct forklock_gate *gate;
 	int cookie;
 };
 
-static inline void forklock_gate_exit_scope(struct forklock_gate_exit *exit)
+static inline void forklock_gate_exit_cleanup(void *arg)
 {
+	struct forklock_gate_exit *exit = arg;
+
 	forklock_gate_leave_inline(exit->gate, exit->cookie);
 }
 
 #define GATED_CANCELLABLE(gate, fn, ...)                                                           \
 	({                                                                                         \
 		__typeof__(fn) *real_ = FORKLOCK_NEXT(fn);                                         \
-		struct forklock_gate_exit exit_                                                    \
-		    __attribute__((cleanup(forklock_gate_exit_scope))) = {                         \
-		        gate, forklock_gate_enter_inline(gate)};                                   \
-		__typeof__(real_(__VA_ARGS__)) result_ = real_(__VA_ARGS__);                       \
-		(void)exit_;                                                                       \
+		struct forklock_gate_exit exit_ = {gate, forklock_gate_enter_inline(gate)};        \
+		__typeof__(real_(__VA_ARGS__)) volatile result_;                                   \
+		pthread_cleanup_push(forklock_gate_exit_cleanup, &exit_);                          \
+		result_ = real_(__VA_ARGS__);                                                      \
+		pthread_cleanup_pop(1);                                                            \
 		result_;                                                                           \
 	})
 
 #define GATED_CANCELLABLE_VOID(gate, fn, ...)                                                      \
 	do {                                                                                       \
 		__typeof__(fn) *real_ = FORKLOCK_NEXT(fn);                                         \
-		struct forklock_gate_exit exit_                                                    \
-		    __attribute__((cleanup(forklock_gate_exit_scope))) = {                         \
-		        gate, forklock_gate_enter_inline(gate)};                                   \
+		struct forklock_gate_exit exit_ = {gate, forklock_gate_enter_inline(gate)};        \
+		pthread_cleanup_push(forklock_gate_exit_cleanup, &exit_);                          \
 		real_(__VA_ARGS__);                                                                \
-		(void)exit_;                                                                       \
+		pthread_cleanup_pop(1);                                                            \
 	} while (0)
+
+/* install.c: registers the fork hooks (once); at load, the lazy triggers. */
+FORKLOCK_HIDDEN void forklock_adapter_install(void);
+FORKLOCK_HIDDEN void forklock_adapter_install_init(void);
 
 /* The subsystems, for FORKLOCK_DISABLE. */
 extern FORKLOCK_HIDDEN struct forklock_gate forklock_gate_random, forklock_gate_env,

@@ -1,22 +1,36 @@
 /*
  * nss: glibc's non-reentrant lookups (nss/getXXbyYY.c, getXXent.c) share a
- * static buffer per database under a static lock; fork neither takes nor
- * resets it.  Gated: the by-name/by-number lookups and the enumeration calls
- * of passwd, group, shadow, hosts, services, protocols, networks, rpc and
- * aliases.  The *_r forms keep no static state and are left alone.
+ * static buffer per function under a static lock; fork neither takes nor
+ * resets it.
  *
- * Bounded?  A lookup runs NSS modules chosen by the system administrator;
- * a network backend (DNS, LDAP) is bounded by its own timeouts, and fork
- * waits for that long at most.  These are cancellation points.
+ * By-key lookups (getpwnam, gethostbyname, ...; 17 functions) may wait on
+ * the network for as long as a DNS, LDAP or NIS server takes: fork must not
+ * wait for them, so they are not gated.  Instead the adapter implements
+ * each with glibc's reentrant form (getpwnam_r, gethostbyname_r, ...),
+ * which keeps no static state, into a static buffer of its own under a lock
+ * of its own that fork never takes and the child resets: glibc's lock is
+ * never taken, and a child forked during a lookup looks up normally (the
+ * interrupted lookup's result belonged to the parent).  The buffer grows as
+ * the reentrant function asks (ERANGE), up to NSS_BUFFER_MAX.
+ *
+ * Enumerations (setpwent/getpwent/endpwent, ...) keep their position in
+ * glibc under the same static lock and cannot be rebuilt from outside: they
+ * stay gated, so fork waits for the call in progress (not for the whole
+ * enumeration).  With a network source configured for that database in
+ * nsswitch.conf, that call can wait on the network: forklock(7), LIMITS.
+ *
+ * These are cancellation points: a cancelled thread leaves gate and lock.
  */
 #include "gated.h"
 
 #include <aliases.h>
+#include <errno.h>
 #include <grp.h>
 #include <netdb.h>
 #include <pwd.h>
 #include <rpc/netdb.h>
 #include <shadow.h>
+#include <stdlib.h>
 
 FORKLOCK_HIDDEN struct forklock_gate forklock_gate_nss = FORKLOCK_GATE_INIT("nss");
 
@@ -89,87 +103,196 @@ FORKLOCK_PUBLIC void setrpcent(int stay_open)
 	NSS_GATED_VOID(setrpcent, stay_open);
 }
 
-FORKLOCK_PUBLIC struct passwd *getpwnam(const char *name)
+/* --- by-key lookups ------------------------------------------------------ */
+
+#define NSS_BUFFER_MAX (64u << 20)
+
+/* One function's static state: what glibc's static buffer was. */
+struct nss_static {
+	forklock_mutex_t lock;
+	char *buffer;
+	size_t size;
+	union {
+		struct passwd pw;
+		struct group gr;
+		struct spwd sp;
+		struct hostent host;
+		struct servent serv;
+		struct protoent proto;
+		struct netent net;
+		struct rpcent rpc;
+		struct aliasent alias;
+	} result;
+};
+
+enum nss_function {
+	F_GETPWNAM, F_GETPWUID, F_GETGRNAM, F_GETGRGID, F_GETSPNAM, F_GETHOSTBYNAME,
+	F_GETHOSTBYNAME2, F_GETHOSTBYADDR, F_GETSERVBYNAME, F_GETSERVBYPORT, F_GETPROTOBYNAME,
+	F_GETPROTOBYNUMBER, F_GETNETBYNAME, F_GETNETBYADDR, F_GETRPCBYNAME, F_GETRPCBYNUMBER,
+	F_GETALIASBYNAME, NSS_FUNCTIONS
+};
+
+static struct nss_static statics[NSS_FUNCTIONS];
+
+/* Fork does not take these locks; the child resets them (their holders are gone). */
+static void nothing(void *unused)
 {
-	return NSS_GATED(getpwnam, name);
+	(void)unused;
 }
 
-FORKLOCK_PUBLIC struct passwd *getpwuid(uid_t uid)
+static void reset_in_child(void *unused)
 {
-	return NSS_GATED(getpwuid, uid);
+	(void)unused;
+	for (int i = 0; i < NSS_FUNCTIONS; i++) {
+		atomic_int *word = (atomic_int *)&statics[i].lock.word;
+		if (atomic_load_explicit(word, memory_order_relaxed))
+			atomic_store_explicit(word, 0, memory_order_relaxed);
+	}
 }
 
-FORKLOCK_PUBLIC struct group *getgrnam(const char *name)
+static const struct forklock_ops nss_ops = {nothing, nothing, reset_in_child};
+static struct forklock nss_entry = FORKLOCK_INIT("nss-buffers", FORKLOCK_RANK_LEAF, &nss_ops, NULL);
+
+__attribute__((constructor(102))) static void nss_register(void)
 {
-	return NSS_GATED(getgrnam, name);
+	forklock_register(&nss_entry);
 }
 
-FORKLOCK_PUBLIC struct group *getgrgid(gid_t gid)
+/* The arguments of one lookup, whatever their types. */
+struct nss_key {
+	const void *p1, *p2;
+	long n1, n2;
+};
+
+/* Calls the reentrant form; returns its error number, *found the result or NULL. */
+typedef int (*nss_call)(const struct nss_key *key, void *result, char *buffer, size_t size,
+                        void **found, int *h_err);
+
+/* The new buffer is published before the old one is freed: a fork at any
+ * point leaves the child a valid buffer (at worst one leaked). */
+static bool grow(struct nss_static *st)
 {
-	return NSS_GATED(getgrgid, gid);
+	size_t size = st->size ? st->size * 2 : 1024;
+	char *fresh, *old = st->buffer;
+
+	if (size > NSS_BUFFER_MAX || !(fresh = malloc(size)))
+		return false;
+	st->buffer = fresh;
+	st->size = size;
+	free(old);
+	return true;
 }
 
-FORKLOCK_PUBLIC struct spwd *getspnam(const char *name)
+static void unlock_cleanup(void *mutex)
 {
-	return NSS_GATED(getspnam, name);
+	forklock_mutex_unlock(mutex);
 }
 
-FORKLOCK_PUBLIC struct hostent *gethostbyname(const char *name)
+static void *lookup(enum nss_function f, nss_call call, const struct nss_key *key, bool hosts)
 {
-	return NSS_GATED(gethostbyname, name);
+	struct nss_static *st = &statics[f];
+	void *found = NULL;
+	int err = 0, h_err = 0;
+
+	forklock_mutex_lock(&st->lock);
+	pthread_cleanup_push(unlock_cleanup, &st->lock);
+	for (;;) {
+		if (!st->buffer && !grow(st)) {
+			err = ENOMEM;
+			break;
+		}
+		found = NULL;
+		err = call(key, &st->result, st->buffer, st->size, &found, &h_err);
+		if (err != ERANGE || !grow(st))
+			break;
+	}
+	pthread_cleanup_pop(1);
+	if (!found) {
+		if (err)
+			errno = err;
+		if (hosts)
+			h_errno = err == ERANGE || err == ENOMEM ? NETDB_INTERNAL : h_err;
+	}
+	return found;
 }
 
-FORKLOCK_PUBLIC struct hostent *gethostbyname2(const char *name, int family)
-{
-	return NSS_GATED(gethostbyname2, name, family);
-}
+/* Each function: its reentrant call, and the public entry point. */
+#define NSS_BY_KEY(type, fn, f, hosts, params, key_init, r_call)                                   \
+	static int call_##fn(const struct nss_key *k, void *result, char *buffer, size_t size,    \
+	                     void **found, int *h_err)                                             \
+	{                                                                                          \
+		(void)k;                                                                           \
+		(void)h_err;                                                                       \
+		return r_call;                                                                     \
+	}                                                                                          \
+	FORKLOCK_PUBLIC struct type *fn params                                                     \
+	{                                                                                          \
+		struct nss_key key = key_init;                                                     \
+		if (forklock_gate_nss.off)                                                         \
+			return FORKLOCK_NEXT(fn) NSS_ARGS_##fn;                                    \
+		return lookup(f, call_##fn, &key, hosts);                                          \
+	}
 
-FORKLOCK_PUBLIC struct hostent *gethostbyaddr(const void *addr, socklen_t len, int family)
-{
-	return NSS_GATED(gethostbyaddr, addr, len, family);
-}
+#define OUT(type) ((struct type **)found)
+#define KEY(p1, p2, n1, n2) ((struct nss_key){(p1), (p2), (n1), (n2)})
 
-FORKLOCK_PUBLIC struct servent *getservbyname(const char *name, const char *proto)
-{
-	return NSS_GATED(getservbyname, name, proto);
-}
-
-FORKLOCK_PUBLIC struct servent *getservbyport(int port, const char *proto)
-{
-	return NSS_GATED(getservbyport, port, proto);
-}
-
-FORKLOCK_PUBLIC struct protoent *getprotobyname(const char *name)
-{
-	return NSS_GATED(getprotobyname, name);
-}
-
-FORKLOCK_PUBLIC struct protoent *getprotobynumber(int proto)
-{
-	return NSS_GATED(getprotobynumber, proto);
-}
-
-FORKLOCK_PUBLIC struct netent *getnetbyname(const char *name)
-{
-	return NSS_GATED(getnetbyname, name);
-}
-
-FORKLOCK_PUBLIC struct netent *getnetbyaddr(uint32_t net, int type)
-{
-	return NSS_GATED(getnetbyaddr, net, type);
-}
-
-FORKLOCK_PUBLIC struct rpcent *getrpcbyname(const char *name)
-{
-	return NSS_GATED(getrpcbyname, name);
-}
-
-FORKLOCK_PUBLIC struct rpcent *getrpcbynumber(int number)
-{
-	return NSS_GATED(getrpcbynumber, number);
-}
-
-FORKLOCK_PUBLIC struct aliasent *getaliasbyname(const char *name)
-{
-	return NSS_GATED(getaliasbyname, name);
-}
+#define NSS_ARGS_getpwnam (name)
+NSS_BY_KEY(passwd, getpwnam, F_GETPWNAM, false, (const char *name), KEY(name, NULL, 0, 0),
+           getpwnam_r(k->p1, result, buffer, size, OUT(passwd)))
+#define NSS_ARGS_getpwuid (uid)
+NSS_BY_KEY(passwd, getpwuid, F_GETPWUID, false, (uid_t uid), KEY(NULL, NULL, (long)uid, 0),
+           getpwuid_r((uid_t)k->n1, result, buffer, size, OUT(passwd)))
+#define NSS_ARGS_getgrnam (name)
+NSS_BY_KEY(group, getgrnam, F_GETGRNAM, false, (const char *name), KEY(name, NULL, 0, 0),
+           getgrnam_r(k->p1, result, buffer, size, OUT(group)))
+#define NSS_ARGS_getgrgid (gid)
+NSS_BY_KEY(group, getgrgid, F_GETGRGID, false, (gid_t gid), KEY(NULL, NULL, (long)gid, 0),
+           getgrgid_r((gid_t)k->n1, result, buffer, size, OUT(group)))
+#define NSS_ARGS_getspnam (name)
+NSS_BY_KEY(spwd, getspnam, F_GETSPNAM, false, (const char *name), KEY(name, NULL, 0, 0),
+           getspnam_r(k->p1, result, buffer, size, OUT(spwd)))
+#define NSS_ARGS_gethostbyname (name)
+NSS_BY_KEY(hostent, gethostbyname, F_GETHOSTBYNAME, true, (const char *name),
+           KEY(name, NULL, 0, 0),
+           gethostbyname_r(k->p1, result, buffer, size, OUT(hostent), h_err))
+#define NSS_ARGS_gethostbyname2 (name, family)
+NSS_BY_KEY(hostent, gethostbyname2, F_GETHOSTBYNAME2, true, (const char *name, int family),
+           KEY(name, NULL, family, 0),
+           gethostbyname2_r(k->p1, (int)k->n1, result, buffer, size, OUT(hostent), h_err))
+#define NSS_ARGS_gethostbyaddr (addr, len, family)
+NSS_BY_KEY(hostent, gethostbyaddr, F_GETHOSTBYADDR, true,
+           (const void *addr, socklen_t len, int family), KEY(addr, NULL, (long)len, family),
+           gethostbyaddr_r(k->p1, (socklen_t)k->n1, (int)k->n2, result, buffer, size,
+                           OUT(hostent), h_err))
+#define NSS_ARGS_getservbyname (name, proto)
+NSS_BY_KEY(servent, getservbyname, F_GETSERVBYNAME, false, (const char *name, const char *proto),
+           KEY(name, proto, 0, 0),
+           getservbyname_r(k->p1, k->p2, result, buffer, size, OUT(servent)))
+#define NSS_ARGS_getservbyport (port, proto)
+NSS_BY_KEY(servent, getservbyport, F_GETSERVBYPORT, false, (int port, const char *proto),
+           KEY(NULL, proto, port, 0),
+           getservbyport_r((int)k->n1, k->p2, result, buffer, size, OUT(servent)))
+#define NSS_ARGS_getprotobyname (name)
+NSS_BY_KEY(protoent, getprotobyname, F_GETPROTOBYNAME, false, (const char *name),
+           KEY(name, NULL, 0, 0), getprotobyname_r(k->p1, result, buffer, size, OUT(protoent)))
+#define NSS_ARGS_getprotobynumber (proto)
+NSS_BY_KEY(protoent, getprotobynumber, F_GETPROTOBYNUMBER, false, (int proto),
+           KEY(NULL, NULL, proto, 0),
+           getprotobynumber_r((int)k->n1, result, buffer, size, OUT(protoent)))
+#define NSS_ARGS_getnetbyname (name)
+NSS_BY_KEY(netent, getnetbyname, F_GETNETBYNAME, true, (const char *name), KEY(name, NULL, 0, 0),
+           getnetbyname_r(k->p1, result, buffer, size, OUT(netent), h_err))
+#define NSS_ARGS_getnetbyaddr (net, type)
+NSS_BY_KEY(netent, getnetbyaddr, F_GETNETBYADDR, true, (uint32_t net, int type),
+           KEY(NULL, NULL, (long)net, type),
+           getnetbyaddr_r((uint32_t)k->n1, (int)k->n2, result, buffer, size, OUT(netent), h_err))
+#define NSS_ARGS_getrpcbyname (name)
+NSS_BY_KEY(rpcent, getrpcbyname, F_GETRPCBYNAME, false, (const char *name), KEY(name, NULL, 0, 0),
+           getrpcbyname_r(k->p1, result, buffer, size, OUT(rpcent)))
+#define NSS_ARGS_getrpcbynumber (number)
+NSS_BY_KEY(rpcent, getrpcbynumber, F_GETRPCBYNUMBER, false, (int number),
+           KEY(NULL, NULL, number, 0),
+           getrpcbynumber_r((int)k->n1, result, buffer, size, OUT(rpcent)))
+#define NSS_ARGS_getaliasbyname (name)
+NSS_BY_KEY(aliasent, getaliasbyname, F_GETALIASBYNAME, false, (const char *name),
+           KEY(name, NULL, 0, 0), getaliasbyname_r(k->p1, result, buffer, size, OUT(aliasent)))

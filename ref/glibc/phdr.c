@@ -88,6 +88,8 @@ FORKLOCK_PUBLIC int dl_iterate_phdr(int (*callback)(struct dl_phdr_info *, size_
 	void *heap = NULL;
 	int result;
 
+	if (unlikely(forklock_loader_inconsistent))
+		return 0; /* the object list may hold unmapped objects (dlchild.c) */
 	if (forklock_gate_phdr.off)
 		return real(callback, data);
 	for (;;) {
@@ -132,15 +134,29 @@ FORKLOCK_PUBLIC int dlclose(void *handle)
 {
 	__typeof__(dlclose) *real = FORKLOCK_NEXT(dlclose);
 	struct fl_phdr_snapshot s = {NULL, 0, 0, announce_closer, NULL, false};
-	int result, seen;
+	int result, seen, token = -1;
 
-	if (forklock_gate_phdr.off)
-		return real(handle);
+	if (unlikely(forklock_loader_inconsistent)) {
+		forklock_refuse_loader();
+		return -1;
+	}
+	if (!forklock_gate_dlopen.off) {
+		/* Not while a fork is in progress: unmapping is a loader phase (dlchild.c). */
+		int cookie = forklock_gate_enter_inline(&forklock_gate_dlopen);
+		token = forklock_dlclose_begin(handle);
+		forklock_gate_leave_inline(&forklock_gate_dlopen, cookie);
+	}
+	if (forklock_gate_phdr.off) {
+		result = real(handle);
+		forklock_dlclose_end(token);
+		return result;
+	}
 	take_snapshot(&s);
 	my_closes++;
 	while (my_reads == 0 && (seen = atomic_load(&readers)) > 0)
 		forklock_futex_wait(&readers, seen);
 	result = real(handle);
+	forklock_dlclose_end(token);
 	my_closes--;
 	atomic_fetch_sub(&closers, 1);
 	return result;
