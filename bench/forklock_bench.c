@@ -389,7 +389,8 @@ int main(int argc, char **argv)
 				                      : c == C_FORKLOCK ? argv[1]
 				                                        : NULL;
 				if (measure(program, preload, kinds[k], round, c) != 0) {
-					fprintf(stderr, "forklock_bench: a measurement failed (%s, %s)\n",
+					fprintf(stderr,
+					        "forklock_bench: a measurement failed (%s, %s)\n",
 					        config_name[c], kinds[k]);
 					return 1;
 				}
@@ -430,7 +431,8 @@ int main(int argc, char **argv)
 		}
 		fprintf(json, "}, \"comparisons\": [");
 		for (int c = C_EMPTY; c < CONFIGS; c++) {
-			double paired[MAX_ROUNDS], raw[MAX_ROUNDS], base[MAX_ROUNDS];
+			double paired[MAX_ROUNDS] = {0}, raw[MAX_ROUNDS] = {0},
+			       base[MAX_ROUNDS] = {0};
 			double goal = c == C_LINKED ? rows[r].goal_linked : rows[r].goal;
 			bool vs_empty = r == R_FORK1_1 && c == C_FORKLOCK;
 			bool at_least = rows[r].goal_kind == 1;
@@ -465,8 +467,8 @@ int main(int argc, char **argv)
 				         j.median, j.lo, j.hi);
 			else
 				snprintf(change_text, sizeof(change_text), "%+.1f%s [%+.1f..%+.1f]",
-				         j.median, vs_empty ? "pp" : unit_of_change((enum row)r), j.lo,
-				         j.hi);
+				         j.median, vs_empty ? "pp" : unit_of_change((enum row)r),
+				         j.lo, j.hi);
 			snprintf(median_text, sizeof(median_text), "%.1f +-%.0f%%", m, spread);
 			snprintf(base_text, sizeof(base_text), "%.1f", b);
 			printf("%-26s %-10s %18s %18s %22s %-16s %s\n",

@@ -34,7 +34,8 @@ static bool disable_by_name(const char *name, size_t len)
 	bool found = false;
 
 	for (size_t i = 0; i < GATE_COUNT; i++) {
-		if (all || (strlen(gates[i].name) == len && memcmp(gates[i].name, name, len) == 0)) {
+		if (all ||
+		    (strlen(gates[i].name) == len && memcmp(gates[i].name, name, len) == 0)) {
 			gates[i].gate->off = true;
 			found = true;
 		}

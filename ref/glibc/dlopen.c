@@ -142,8 +142,9 @@ static void *refuse(const char *file, const struct link_map *partial)
 {
 	static const char cause[] = " is inconsistent due to multithreaded fork: another thread "
 	                            "was running its constructors or destructors";
-	static const char dependent[] = ", whose state is inconsistent due to multithreaded fork: "
-	                                "another thread was running its constructors or destructors";
+	static const char dependent[] =
+	    ", whose state is inconsistent due to multithreaded fork: "
+	    "another thread was running its constructors or destructors";
 
 	if (strcmp(file, partial->l_name) == 0 || fl_find_loaded(file) == partial)
 		forklock_dlerror_set("State of ", file, cause, "");

@@ -126,10 +126,24 @@ struct nss_static {
 };
 
 enum nss_function {
-	F_GETPWNAM, F_GETPWUID, F_GETGRNAM, F_GETGRGID, F_GETSPNAM, F_GETHOSTBYNAME,
-	F_GETHOSTBYNAME2, F_GETHOSTBYADDR, F_GETSERVBYNAME, F_GETSERVBYPORT, F_GETPROTOBYNAME,
-	F_GETPROTOBYNUMBER, F_GETNETBYNAME, F_GETNETBYADDR, F_GETRPCBYNAME, F_GETRPCBYNUMBER,
-	F_GETALIASBYNAME, NSS_FUNCTIONS
+	F_GETPWNAM,
+	F_GETPWUID,
+	F_GETGRNAM,
+	F_GETGRGID,
+	F_GETSPNAM,
+	F_GETHOSTBYNAME,
+	F_GETHOSTBYNAME2,
+	F_GETHOSTBYADDR,
+	F_GETSERVBYNAME,
+	F_GETSERVBYPORT,
+	F_GETPROTOBYNAME,
+	F_GETPROTOBYNUMBER,
+	F_GETNETBYNAME,
+	F_GETNETBYADDR,
+	F_GETRPCBYNAME,
+	F_GETRPCBYNUMBER,
+	F_GETALIASBYNAME,
+	NSS_FUNCTIONS
 };
 
 static struct nss_static statics[NSS_FUNCTIONS];
@@ -218,7 +232,7 @@ static void *lookup(enum nss_function f, nss_call call, const struct nss_key *ke
 
 /* Each function: its reentrant call, and the public entry point. */
 #define NSS_BY_KEY(type, fn, f, hosts, params, key_init, r_call)                                   \
-	static int call_##fn(const struct nss_key *k, void *result, char *buffer, size_t size,    \
+	static int call_##fn(const struct nss_key *k, void *result, char *buffer, size_t size,     \
 	                     void **found, int *h_err)                                             \
 	{                                                                                          \
 		(void)k;                                                                           \
@@ -233,7 +247,7 @@ static void *lookup(enum nss_function f, nss_call call, const struct nss_key *ke
 		return lookup(f, call_##fn, &key, hosts);                                          \
 	}
 
-#define OUT(type) ((struct type **)found)
+#define OUT(type)           ((struct type **)found)
 #define KEY(p1, p2, n1, n2) ((struct nss_key){(p1), (p2), (n1), (n2)})
 
 #define NSS_ARGS_getpwnam (name)
@@ -252,8 +266,7 @@ NSS_BY_KEY(group, getgrgid, F_GETGRGID, false, (gid_t gid), KEY(NULL, NULL, (lon
 NSS_BY_KEY(spwd, getspnam, F_GETSPNAM, false, (const char *name), KEY(name, NULL, 0, 0),
            getspnam_r(k->p1, result, buffer, size, OUT(spwd)))
 #define NSS_ARGS_gethostbyname (name)
-NSS_BY_KEY(hostent, gethostbyname, F_GETHOSTBYNAME, true, (const char *name),
-           KEY(name, NULL, 0, 0),
+NSS_BY_KEY(hostent, gethostbyname, F_GETHOSTBYNAME, true, (const char *name), KEY(name, NULL, 0, 0),
            gethostbyname_r(k->p1, result, buffer, size, OUT(hostent), h_err))
 #define NSS_ARGS_gethostbyname2 (name, family)
 NSS_BY_KEY(hostent, gethostbyname2, F_GETHOSTBYNAME2, true, (const char *name, int family),
@@ -262,8 +275,8 @@ NSS_BY_KEY(hostent, gethostbyname2, F_GETHOSTBYNAME2, true, (const char *name, i
 #define NSS_ARGS_gethostbyaddr (addr, len, family)
 NSS_BY_KEY(hostent, gethostbyaddr, F_GETHOSTBYADDR, true,
            (const void *addr, socklen_t len, int family), KEY(addr, NULL, (long)len, family),
-           gethostbyaddr_r(k->p1, (socklen_t)k->n1, (int)k->n2, result, buffer, size,
-                           OUT(hostent), h_err))
+           gethostbyaddr_r(k->p1, (socklen_t)k->n1, (int)k->n2, result, buffer, size, OUT(hostent),
+                           h_err))
 #define NSS_ARGS_getservbyname (name, proto)
 NSS_BY_KEY(servent, getservbyname, F_GETSERVBYNAME, false, (const char *name, const char *proto),
            KEY(name, proto, 0, 0),

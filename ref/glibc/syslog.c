@@ -173,8 +173,8 @@ static void complain_v(int unused, ...)
 	va_list args;
 
 	va_start(args, unused);
-	log_locked(LOG_ERR | LOG_CONS | LOG_PERROR | LOG_PID, "syslog: unknown facility/priority: %x",
-	           args, 0);
+	log_locked(LOG_ERR | LOG_CONS | LOG_PERROR | LOG_PID,
+	           "syslog: unknown facility/priority: %x", args, 0);
 	va_end(args);
 }
 
@@ -194,7 +194,8 @@ static void log_locked(int priority, const char *format, va_list args, int saved
 	int head, body, len;
 
 	if (priority & ~(LOG_PRIMASK | LOG_FACMASK)) {
-		/* glibc's complaint (with its priority), then the message without the stray bits. */
+		/* glibc's complaint (with its priority), then the message without the stray bits.
+		 */
 		complain(priority);
 		priority &= LOG_PRIMASK | LOG_FACMASK;
 	}

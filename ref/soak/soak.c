@@ -43,10 +43,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define EXIT_REFUSED 3 /* the child's dlopen was refused by the adapter */
-#define EXIT_WRONG   4 /* a call returned something impossible */
+#define EXIT_REFUSED        3 /* the child's dlopen was refused by the adapter */
+#define EXIT_WRONG          4 /* a call returned something impossible */
 #define EXIT_REFUSED_LOADER 5 /* refused: the fork interrupted a loader phase */
-#define MAX_THREADS  64
+#define MAX_THREADS         64
 
 static const char *library;
 static bool use_dl = true;
@@ -132,8 +132,8 @@ static void *worker(void *arg)
 }
 
 struct totals {
-	long forks, exited_ok, refused, refused_loader, wrong, crashes, loader_fatal, assertions, hangs_proven, hangs_timeout,
-	    fork_failed;
+	long forks, exited_ok, refused, refused_loader, wrong, crashes, loader_fatal, assertions,
+	    hangs_proven, hangs_timeout, fork_failed;
 	long by_signal[65];
 	double fork_us_sum;
 };
@@ -212,7 +212,8 @@ static bool proven_deadlock(pid_t pid, char *where, size_t size)
 		if ((f = fopen(path, "r"))) {
 			while (fgets(text, sizeof(text), f)) {
 				file[0] = 0;
-				if (sscanf(text, "%lx-%lx %*s %lx %*s %*s %255s", &lo, &hi, &off, file) >= 3 &&
+				if (sscanf(text, "%lx-%lx %*s %lx %*s %*s %255s", &lo, &hi, &off,
+				           file) >= 3 &&
 				    word >= lo && word < hi) {
 					size_t len = strlen(where);
 					snprintf(where + len, size - len, " futex in %.120s+0x%lx",
@@ -261,7 +262,8 @@ static void wait_child(pid_t pid, int bound_ms, struct totals *t, bool quiet)
 			t->hangs_timeout++;
 		if (!quiet && (t->hangs_proven + t->hangs_timeout) <= 5)
 			fprintf(stderr, "soak: child %d hung (%s): %s\n", (int)pid,
-			        proven ? "proven: one thread, untimed FUTEX_WAIT" : "timeout", where);
+			        proven ? "proven: one thread, untimed FUTEX_WAIT" : "timeout",
+			        where);
 		if (getenv("SOAK_GDB")) { /* diagnosis: a backtrace of the hung child */
 			char cmd[128];
 			snprintf(cmd, sizeof(cmd), "gdb -batch -p %d -ex bt 2>&1 | grep '^#' >&2",
@@ -388,13 +390,17 @@ int main(int argc, char **argv)
 	printf("soak: children ok %ld, refused %ld (library half built or destroyed %ld, "
 	       "loader mid-change %ld), wrong %ld, crashed %ld, loader fatal %ld "
 	       "(assertions %ld), hung %ld (proven %ld, timeout %ld)\n",
-	       t.exited_ok, t.refused + t.refused_loader, t.refused, t.refused_loader, t.wrong, t.crashes, t.loader_fatal, t.assertions,
-	       t.hangs_proven + t.hangs_timeout, t.hangs_proven, t.hangs_timeout);
+	       t.exited_ok, t.refused + t.refused_loader, t.refused, t.refused_loader, t.wrong,
+	       t.crashes, t.loader_fatal, t.assertions, t.hangs_proven + t.hangs_timeout,
+	       t.hangs_proven, t.hangs_timeout);
 	for (int s = 1; s < 65; s++)
 		if (t.by_signal[s])
 			printf("soak:   killed by signal %d (%s): %ld\n", s, strsignal(s),
 			       t.by_signal[s]);
 	if (t.fork_failed)
 		printf("soak: fork() failed %ld times\n", t.fork_failed);
-	return t.crashes || t.loader_fatal || t.assertions || t.wrong || t.hangs_proven || t.hangs_timeout ? 1 : 0;
+	return t.crashes || t.loader_fatal || t.assertions || t.wrong || t.hangs_proven ||
+	               t.hangs_timeout
+	           ? 1
+	           : 0;
 }
