@@ -20,7 +20,18 @@ struct dlopen_record {
 	const fl_dyn *mark_ld;
 	const struct link_map *closing; /* a dlclose() record: the object it closes */
 	const fl_dyn *closing_ld;
+	bool mark_may_be_reused; /* a dlclose() ran meanwhile: see dlchild.c */
+	unsigned long closes_begun; /* forklock_dlclose_begun when the call began */
 };
+
+/*
+ * dlopen.c: dlclose() calls begun and finished (any thread), and the
+ * dlopen()/dlclose() calls now inside glibc; the last object of the list
+ * when the adapter was loaded (objects up to it are never unloaded).
+ */
+extern FORKLOCK_HIDDEN atomic_ulong forklock_dlclose_begun, forklock_dlclose_done;
+extern FORKLOCK_HIDDEN atomic_int forklock_loader_calls;
+extern FORKLOCK_HIDDEN const struct link_map *forklock_startup_last;
 
 /* dlopen.c: dlclose() records its object as an operation of the core too
  * (its destructors may run); -1 when nothing was recorded. */

@@ -41,7 +41,8 @@
 
 #include "dl.h"
 
-#define LOADER_WAIT_NS 100000000L /* 100 ms */
+#define LOADER_WAIT_NS   100000000L /* 100 ms: a phase in progress */
+#define LOADER_SETTLE_NS 1000000L   /* 1 ms: calls already inside glibc */
 
 FORKLOCK_HIDDEN bool forklock_loader_inconsistent;
 
@@ -58,23 +59,35 @@ static long elapsed_ns(const struct timespec *since)
 	return (now.tv_sec - since->tv_sec) * 1000000000L + (now.tv_nsec - since->tv_nsec);
 }
 
-/* Bounded: the phase ends by itself; this thread holds nothing it needs. */
+/*
+ * Bounded: a phase ends by itself, and this thread holds nothing it needs.
+ * dlopen() and dlclose() calls that got into glibc before the gates closed
+ * can still enter a phase during the fork; they are given LOADER_SETTLE_NS
+ * to return (most take microseconds), no more: they may be running
+ * constructors or destructors, which fork does not wait for.
+ */
+static bool settled(const struct timespec *start)
+{
+	if (loader_state() != RT_CONSISTENT)
+		return elapsed_ns(start) >= LOADER_WAIT_NS; /* the child will refuse */
+	return atomic_load(&forklock_loader_calls) <= 0 || elapsed_ns(start) >= LOADER_SETTLE_NS;
+}
+
 static void wait_loader_consistent(void *unused)
 {
 	struct timespec start, nap = {0, 20000};
 
 	(void)unused;
 	/* A child that inherited a stuck r_state: nobody will ever change it. */
-	if (forklock_loader_inconsistent || loader_state() == RT_CONSISTENT)
+	if (forklock_loader_inconsistent ||
+	    (loader_state() == RT_CONSISTENT && atomic_load(&forklock_loader_calls) <= 0))
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	for (int i = 0; loader_state() != RT_CONSISTENT; i++) {
+	for (int i = 0; !settled(&start); i++) {
 		if (i < 8)
 			sched_yield();
-		else if (elapsed_ns(&start) < LOADER_WAIT_NS)
-			nanosleep(&nap, NULL);
 		else
-			break; /* the child will refuse */
+			nanosleep(&nap, NULL);
 	}
 }
 
@@ -99,7 +112,21 @@ static void taint_interrupted(void)
 			continue;
 		}
 		root = fl_find_loaded(r->name); /* not in the list yet: nothing was built */
-		if (root)
+		if (!root)
+			continue;
+		/*
+		 * A dlclose() ran during this dlopen(): the mark may have been
+		 * unloaded and its memory reused by an object this call loaded
+		 * (same address, same l_ld): then every object loaded since the
+		 * program started counts.
+		 */
+		if ((r->mark_may_be_reused ||
+		     atomic_load_explicit(&forklock_dlclose_begun, memory_order_relaxed) !=
+		         r->closes_begun) &&
+		    forklock_startup_last)
+			fl_taint_closure(taint, root, forklock_startup_last,
+			                 forklock_startup_last->l_ld);
+		else
 			fl_taint_closure(taint, root, r->mark, r->mark_ld);
 	}
 	for (int i = before; i < taint->count; i++) {
@@ -137,8 +164,19 @@ static const struct forklock_ops child_ops = {wait_loader_consistent, nothing, i
 static struct forklock dlopen_child =
     FORKLOCK_INIT("dlopen-records", FORKLOCK_RANK_LOADER, &child_ops, NULL);
 
+static void note_startup_last(void *unused)
+{
+	const struct link_map *map = _r_debug.r_map;
+
+	(void)unused;
+	while (map && map->l_next)
+		map = map->l_next;
+	forklock_startup_last = map;
+}
+
 FORKLOCK_HIDDEN void forklock_dlopen_init(void)
 {
+	forklock_with_object_list(note_startup_last, NULL);
 	if (!forklock_gate_dlopen.off)
 		forklock_register(&dlopen_child);
 }

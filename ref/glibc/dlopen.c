@@ -37,6 +37,9 @@
 FORKLOCK_HIDDEN struct forklock_gate forklock_gate_dlopen = FORKLOCK_GATE_INIT("dlopen");
 
 FORKLOCK_HIDDEN struct dlopen_record forklock_dlopen_records[FORKLOCK_DLOPEN_RECORDS];
+FORKLOCK_HIDDEN atomic_ulong forklock_dlclose_begun, forklock_dlclose_done;
+FORKLOCK_HIDDEN atomic_int forklock_loader_calls;
+FORKLOCK_HIDDEN const struct link_map *forklock_startup_last;
 FORKLOCK_HIDDEN struct fl_taint forklock_dlopen_taint;
 
 /* What is computed with glibc's object list locked. */
@@ -46,6 +49,8 @@ struct begin {
 	char resolved[FL_PATH_MAX];
 	const char *name; /* file or resolved */
 	const struct link_map *mark;
+	bool closing_meanwhile; /* a dlclose() was in progress */
+	unsigned long closes_begun;
 };
 
 /* $ORIGIN in a dlopen name is the caller's directory. */
@@ -96,6 +101,9 @@ static void begin_under_lock(void *arg)
 	for (map = _r_debug.r_map; map && map->l_next; map = map->l_next)
 		;
 	b->mark = map;
+	/* Under the list lock: an unload in progress has not unlinked yet. */
+	b->closes_begun = atomic_load(&forklock_dlclose_begun);
+	b->closing_meanwhile = b->closes_begun != atomic_load(&forklock_dlclose_done);
 }
 
 /*
@@ -197,10 +205,14 @@ FORKLOCK_PUBLIC void *dlopen(const char *file, int mode)
 		record->mark = b.mark;
 		record->mark_ld = b.mark ? b.mark->l_ld : NULL;
 		record->closing = NULL;
+		record->mark_may_be_reused = b.closing_meanwhile;
+		record->closes_begun = b.closes_begun;
 		atomic_store_explicit(&record->valid, 1, memory_order_release);
 	}
+	atomic_fetch_add(&forklock_loader_calls, 1);
 	forklock_gate_leave_inline(&forklock_gate_dlopen, cookie);
 	handle = real(b.name, mode);
+	atomic_fetch_sub(&forklock_loader_calls, 1);
 	if (record)
 		atomic_store_explicit(&record->valid, 0, memory_order_relaxed);
 	forklock_op_end(token);
@@ -223,6 +235,8 @@ FORKLOCK_HIDDEN int forklock_dlclose_begin(void *handle)
 	char id[48];
 	int token;
 
+	atomic_fetch_add(&forklock_loader_calls, 1);
+	atomic_fetch_add(&forklock_dlclose_begun, 1);
 	if (!handle || dlinfo(handle, RTLD_DI_LINKMAP, &map) != 0 || !map)
 		return -1;
 	token = forklock_op_begin(FORKLOCK_OP_DTOR, operation_name(id, sizeof(id)));
@@ -241,6 +255,8 @@ FORKLOCK_HIDDEN int forklock_dlclose_begin(void *handle)
 
 FORKLOCK_HIDDEN void forklock_dlclose_end(int token)
 {
+	atomic_fetch_add(&forklock_dlclose_done, 1);
+	atomic_fetch_sub(&forklock_loader_calls, 1);
 	if (token < 0)
 		return;
 	atomic_store_explicit(&forklock_dlopen_records[token].valid, 0, memory_order_relaxed);

@@ -135,20 +135,23 @@ FORKLOCK_PUBLIC int dlclose(void *handle)
 	__typeof__(dlclose) *real = FORKLOCK_NEXT(dlclose);
 	struct fl_phdr_snapshot s = {NULL, 0, 0, announce_closer, NULL, false};
 	int result, seen, token = -1;
+	bool tracked = !forklock_gate_dlopen.off;
 
 	if (unlikely(forklock_loader_inconsistent)) {
 		forklock_refuse_loader();
 		return -1;
 	}
-	if (!forklock_gate_dlopen.off) {
+	if (tracked) {
 		/* Not while a fork is in progress: unmapping is a loader phase (dlchild.c). */
 		int cookie = forklock_gate_enter_inline(&forklock_gate_dlopen);
 		token = forklock_dlclose_begin(handle);
 		forklock_gate_leave_inline(&forklock_gate_dlopen, cookie);
 	}
+	/* forklock_dlclose_end counts the call done (and ends a record, if any). */
 	if (forklock_gate_phdr.off) {
 		result = real(handle);
-		forklock_dlclose_end(token);
+		if (tracked)
+			forklock_dlclose_end(token);
 		return result;
 	}
 	take_snapshot(&s);
@@ -156,7 +159,8 @@ FORKLOCK_PUBLIC int dlclose(void *handle)
 	while (my_reads == 0 && (seen = atomic_load(&readers)) > 0)
 		forklock_futex_wait(&readers, seen);
 	result = real(handle);
-	forklock_dlclose_end(token);
+	if (tracked)
+		forklock_dlclose_end(token);
 	my_closes--;
 	atomic_fetch_sub(&closers, 1);
 	return result;
