@@ -20,7 +20,7 @@ struct dlopen_record {
 	const fl_dyn *mark_ld;
 	const struct link_map *closing; /* a dlclose() record: the object it closes */
 	const fl_dyn *closing_ld;
-	bool mark_may_be_reused; /* a dlclose() ran meanwhile: see dlchild.c */
+	bool mark_may_be_reused;    /* a dlclose() ran meanwhile: see dlchild.c */
 	unsigned long closes_begun; /* forklock_dlclose_begun when the call began */
 };
 
