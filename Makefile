@@ -9,6 +9,8 @@
 #   make recheck  rerun only the test binaries that did not pass last time
 #   make spec     render the specification to build/spec/index.html
 #   make bench    benchmarks of the reference library (build/bench/forklock.json)
+#   make bench-suite  the suite's speed, proof latency and verdict stability
+#                 (RUNS=3 runs per target; build/bench/suite.json)
 #   make audit    ARGS='-- PROGRAM ARGS': which calls the program's MT-forked
 #                 children make, and their verdicts (tools/audit)
 #   make install  install libforklock (PREFIX=/usr/local, DESTDIR=); make uninstall
@@ -29,7 +31,7 @@ CASES ?=
 MTFORK_ENV = MTFORK_TARGET='$(TARGET)' MTFORK_CC='$(MTFORK_CC)' MTFORK_BUILD='$(BUILD)' \
 	MTFORK_CASES='$(CASES)'
 
-.PHONY: all report check recheck cases clean bench
+.PHONY: all report check recheck cases clean bench bench-suite
 all: report
 
 report:
@@ -48,6 +50,11 @@ clean:
 	rm -rf $(BUILD)
 
 bench: bench-forklock
+
+# The suite's own speed and verdict stability (RUNS=3 runs per target).
+RUNS ?= 3
+bench-suite:
+	@MTFORK_BUILD='$(BUILD)' tools/bench-suite --runs $(RUNS)
 
 REF_BUILD = $(BUILD)/ref
 REF_BENCH_BUILD = $(BUILD)/bench
