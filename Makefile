@@ -19,6 +19,10 @@
 # Some cases only: make report CASES='RANDOM-1 TIME-*' 
 
 TARGET ?=
+# A file of more targets (NAME CC [LIBC_VERSION=libc-version] [VAR=value...]).
+TARGETS ?=
+# The libc and version of the selected target, e.g. glibc-2.43.9000.
+LIBC_VERSION ?=
 # Where everything is built (several checkouts or agents: one each).
 BUILD ?= build
 ifeq ($(origin CC),command line)
@@ -27,6 +31,7 @@ endif
 # Only these cases (IDs, clause IDs or PREFIX*, space-separated).
 CASES ?=
 MTFORK_ENV = MTFORK_TARGET='$(TARGET)' MTFORK_CC='$(MTFORK_CC)' MTFORK_BUILD='$(BUILD)' \
+	MTFORK_TARGETS='$(TARGETS)' MTFORK_LIBC_VERSION='$(LIBC_VERSION)' \
 	MTFORK_CASES='$(CASES)'
 
 .PHONY: all report check recheck cases clean bench

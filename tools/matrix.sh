@@ -1,0 +1,128 @@
+#!/bin/bash
+# The suite across libc versions: in Debian roots made with mmdebstrap, plus
+# the host's targets, merged into one cross-version results file.
+#
+#   tools/matrix.sh root SUITE      make (or reuse) the root of SUITE
+#   tools/matrix.sh run SUITE VERB  run 'make VERB' (report or check) in it
+#   tools/matrix.sh check SUITE     'make check' in it (CI: tools/matrix.sh check trixie)
+#   tools/matrix.sh matrix [SUITE...]  'make report' on the host and in each root
+#                                   (default: bookworm trixie sid), merged into
+#                                   $BUILD/matrix/report/ (results.json, summary.txt)
+#
+# Roots are cached in $BUILD/matrix/roots/SUITE (minbase + gcc + make, the
+# README's only prerequisites; make installs the rest inside with apt).
+# A run copies the tracked sources into the root's /mtfork and runs the
+# README's command there, with /proc, /dev and /dev/shm mounted and the root
+# bind-mounted on itself (so / is a mount point, as on a real system), all
+# unmounted again however the run ends. MATRIX_MIRROR overrides the mirror.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 2
+build=${MTFORK_BUILD:-build}
+mkdir -p "$build" || exit 2
+build=$(cd "$build" && pwd)
+mdir=$build/matrix
+mirror=${MATRIX_MIRROR:-http://deb.debian.org/debian}
+suites_default="bookworm trixie sid"
+
+say() { printf '%s\n' "$*"; }
+die() {
+	printf 'matrix: %s\n' "$*" >&2
+	exit 2
+}
+
+valid_suite() { [[ $1 =~ ^[a-z][a-z0-9-]*$ ]]; }
+
+make_root() { # SUITE: $mdir/roots/SUITE, made once
+	local suite=$1 root=$mdir/roots/$1 t0=$SECONDS
+	valid_suite "$suite" || die "'$suite' is not a Debian suite name (bookworm, trixie, sid, ...)"
+	[ -f "$root/.mtfork-root" ] && return 0
+	[ "$(id -u)" = 0 ] || die "making a root needs root (mmdebstrap in root mode, chroot, mount)"
+	if ! command -v mmdebstrap >/dev/null 2>&1; then
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mmdebstrap >/dev/null 2>&1 ||
+			die "mmdebstrap is missing and could not be installed (apt-get install mmdebstrap)"
+	fi
+	rm -rf "$root" && mkdir -p "$mdir/roots" || die "cannot create $mdir/roots"
+	say "matrix: making the $suite root (mmdebstrap, minbase + gcc make) in $root"
+	# A development suite's Release file may be past its Valid-Until date.
+	if ! mmdebstrap --variant=minbase --include=gcc,make \
+		--aptopt='Acquire::Check-Valid-Until "false"' \
+		"$suite" "$root" "$mirror" >"$mdir/root-$suite.log" 2>&1; then
+		rm -rf "$root"
+		die "mmdebstrap $suite failed: $(grep -m1 -E '^(E|W): ' "$mdir/root-$suite.log") (see $mdir/root-$suite.log)"
+	fi
+	printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' >"$root/etc/hosts"
+	touch "$root/.mtfork-root"
+	say "matrix: $suite root made in $((SECONDS - t0)) s"
+}
+
+# Mount what a run needs; unmounted by unmount_root, also on interrupt.
+mounted=()
+mount_root() { # ROOT
+	local r=$1
+	mountpoint -q "$r" || { mount --bind "$r" "$r" && mounted=("$r" "${mounted[@]}"); } ||
+		die "cannot bind-mount $r on itself"
+	mount -t proc proc "$r/proc" && mounted=("$r/proc" "${mounted[@]}") || die "cannot mount $r/proc"
+	mount --rbind /dev "$r/dev" && mount --make-rslave "$r/dev" && mounted=("$r/dev" "${mounted[@]}") ||
+		die "cannot mount $r/dev"
+	mkdir -p "$r/dev/shm"
+	mount -t tmpfs -o mode=1777,nosuid,nodev shm "$r/dev/shm" && mounted=("$r/dev/shm" "${mounted[@]}") ||
+		die "cannot mount $r/dev/shm"
+	cp /etc/resolv.conf "$r/etc/resolv.conf" 2>/dev/null || true
+}
+unmount_root() {
+	local m
+	for m in "${mounted[@]}"; do
+		umount -R "$m" 2>/dev/null || umount -l "$m" 2>/dev/null ||
+			say "matrix: could not unmount $m" >&2
+	done
+	mounted=()
+}
+trap 'unmount_root; exit 130' INT TERM HUP
+trap 'unmount_root' EXIT
+
+# The tracked sources (with uncommitted changes), fresh in the root's /mtfork;
+# its build directory is kept between runs (the compile is make's business).
+copy_sources() { # ROOT
+	local r=$1
+	mkdir -p "$r/mtfork"
+	find "$r/mtfork" -mindepth 1 -maxdepth 1 ! -name build -exec rm -rf {} +
+	git ls-files -z --cached --others --exclude-standard |
+		tar --null -T - -cf - 2>/dev/null | tar -xf - -C "$r/mtfork" ||
+		die "cannot copy the sources into $r/mtfork"
+}
+
+run_in() { # SUITE VERB [MAKE-ARGS...]: 'make VERB' inside the root; its status
+	local suite=$1 verb=$2 r rc t0=$SECONDS
+	shift 2
+	make_root "$suite"
+	r=$mdir/roots/$suite
+	copy_sources "$r"
+	mount_root "$r"
+	say "matrix: make $verb $* in the $suite root"
+	chroot "$r" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+		HOME=/root LANG=C.UTF-8 MTFORK_TIMEOUT_MUL="${MTFORK_TIMEOUT_MUL:-1}" \
+		${LIBC_VERSION:+LIBC_VERSION="$LIBC_VERSION"} \
+		sh -c 'cd /mtfork && make "$@"' make "$verb" "$@"
+	rc=$?
+	unmount_root
+	say "matrix: make $verb in the $suite root: exit $rc after $((SECONDS - t0)) s"
+	return $rc
+}
+
+case ${1:-} in
+root)
+	[ $# = 2 ] || die "usage: tools/matrix.sh root SUITE"
+	make_root "$2"
+	;;
+run)
+	[ $# -ge 3 ] || die "usage: tools/matrix.sh run SUITE VERB [MAKE-ARGS]"
+	shift
+	run_in "$@"
+	;;
+check)
+	[ $# = 2 ] || die "usage: tools/matrix.sh check SUITE"
+	run_in "$2" check
+	;;
+*) die "usage: tools/matrix.sh root|run|check|matrix ..." ;;
+esac
