@@ -7,6 +7,10 @@
 #                 the gate's own teeth, libforklock's tests, the spec; ends with
 #                 "check: N passed, N failed"
 #   make recheck  rerun only the test binaries that did not pass last time
+#   make expect   update expect/ from the last run (new failures get a
+#                 placeholder reason that make check refuses until written)
+#   make matrix   the suite in Debian roots (bookworm trixie sid, SUITES=) and
+#                 on the host, merged into build/matrix/report/
 #   make spec     render the specification to build/spec/index.html
 #   make bench    benchmarks of the reference library (build/bench/forklock.json)
 #   make audit    ARGS='-- PROGRAM ARGS': which calls the program's MT-forked
@@ -34,7 +38,7 @@ MTFORK_ENV = MTFORK_TARGET='$(TARGET)' MTFORK_CC='$(MTFORK_CC)' MTFORK_BUILD='$(
 	MTFORK_TARGETS='$(TARGETS)' MTFORK_LIBC_VERSION='$(LIBC_VERSION)' \
 	MTFORK_CASES='$(CASES)'
 
-.PHONY: all report check recheck cases clean bench
+.PHONY: all report check recheck expect matrix cases clean bench
 all: report
 
 report:
@@ -45,6 +49,16 @@ check:
 
 recheck:
 	@$(MTFORK_ENV) tools/mtfork recheck
+
+# Update expect/ (or MTFORK_EXPECT) from the last run's results (RESULTS=file).
+RESULTS ?=
+expect:
+	@$(MTFORK_ENV) MTFORK_RESULTS='$(RESULTS)' tools/mtfork expect
+
+# The suite in Debian roots (SUITES='bookworm trixie sid') and on the host.
+SUITES ?=
+matrix:
+	@$(MTFORK_ENV) tools/mtfork matrix $(SUITES)
 
 $(BUILD)/cases.tsv cases:
 	@$(MTFORK_ENV) tools/mtfork cases

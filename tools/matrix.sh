@@ -110,6 +110,80 @@ run_in() { # SUITE VERB [MAKE-ARGS...]: 'make VERB' inside the root; its status
 	return $rc
 }
 
+# Merge the runs (DIR=LABEL ...) into $mdir/report: one column per target
+# and run, named TARGET@LABEL ("host" keeps the plain name), each with its
+# libc and version.
+merge() {
+	local out=$mdir/report arg d label t name r
+	rm -rf "$out" && mkdir -p "$out" || die "cannot create $out"
+	for arg in "$@"; do
+		d=${arg%=*} label=${arg##*=}
+		for t in "$d"/*/target.tsv; do
+			[ -f "$t" ] || continue
+			name=$(basename "$(dirname "$t")")
+			[ "$label" = host ] || name=$name@$label
+			cp -r "$(dirname "$t")" "$out/$name"
+			sed -i "s/^name\t.*/name\t$name/" "$out/$name/target.tsv"
+		done
+	done
+	r=$build/tools/report
+	mkdir -p "$build/tools"
+	[ -x "$r" ] && [ "$r" -nt tools/report.c ] || cc -std=gnu11 -Wall -Wextra -Werror -O2 -o "$r" tools/report.c || die "cannot build tools/report.c"
+	"$r" --dir "$out" --suite-version "$(sed -n 's/^Version \([^ ]*\).*/\1/p' CHANGES | head -n 1)" \
+		--commit "$(git rev-parse --short HEAD 2>/dev/null || echo none)" >/dev/null ||
+		die "merging the runs failed (see the line above)"
+	changes "$out/results.json" >"$out/changes.txt"
+}
+
+# The cases whose verdict differs between versions of one target's libc.
+changes() { # RESULTS
+	ruby -rjson -e '
+		d = JSON.parse(File.read(ARGV[0]))
+		cols = d["targets"].select { |t| t["available"] }
+		groups = cols.group_by { |t| t["name"].sub(/@.*/, "") }
+		puts "cases whose verdict changes across libc versions (one line per target and case):"
+		groups.each do |base, ts|
+			next if ts.size < 2
+			ts = ts.sort_by { |t| t["libc"].split(" ", 2)[1].to_s.split(".").map(&:to_i) }
+			ids = ts.flat_map { |t| t["cases"].map { |c| c["case"] } }.uniq
+			ids.each do |id|
+				v = ts.map do |t|
+					c = t["cases"].find { |x| x["case"] == id }
+					c ? (c["mode"] && c["mode"] != "-" && c["verdict"] != "pass" ? "#{c["verdict"]}:#{c["mode"]}" : c["verdict"]) : "-"
+				end
+				next if v.uniq.size < 2
+				puts format("  %-16s %-40s %s", base, id, ts.zip(v).map { |t, x| "#{t["libc"]} #{x}" }.join("; "))
+			end
+		end' "$1"
+}
+
+cmd_matrix() { # [SUITE...]
+	local suites=${*:-$suites_default} s runs=() rc=0 t0=$SECONDS
+	for s in $suites; do valid_suite "$s" || die "'$s' is not a Debian suite name"; done
+	mkdir -p "$mdir/runs"
+	say "matrix: make report on the host"
+	MTFORK_BUILD=$build tools/mtfork report >"$mdir/host.log" 2>&1
+	case $? in 0) ;; *) say "matrix: the host run failed: $(tail -n 1 "$mdir/host.log")" && rc=1 ;; esac
+	rm -rf "$mdir/runs/host" && cp -r "$build/report" "$mdir/runs/host" && runs+=("$mdir/runs/host=host")
+	for s in $suites; do
+		# user targets (TARGETS=, CC=) name host compilers: the roots run the built-in ones
+		(unset MTFORK_TARGETS MTFORK_CC MTFORK_TARGET MTFORK_LIBC_VERSION LIBC_VERSION
+			run_in "$s" report) >"$mdir/$s.log" 2>&1 || {
+			say "matrix: the $s run failed: $(grep -m1 -E 'FAILED|mtfork:|matrix:.*exit' "$mdir/$s.log")"
+			rc=1
+		}
+		rm -rf "$mdir/runs/$s"
+		if [ -f "$mdir/roots/$s/mtfork/build/report/results.json" ]; then
+			cp -r "$mdir/roots/$s/mtfork/build/report" "$mdir/runs/$s" && runs+=("$mdir/runs/$s=$s")
+		fi
+		say "matrix: $s done ($(grep -h '^[a-z+]* (.*cases' "$mdir/$s.log" | sed 's/ cases.*//' | tr '\n' ';'))"
+	done
+	merge "${runs[@]}"
+	cat "$mdir/report/summary.txt" "$mdir/report/changes.txt"
+	say "matrix: wrote $mdir/report/results.json, summary.txt, changes.txt in $((SECONDS - t0)) s (logs: $mdir/*.log)"
+	return $rc
+}
+
 case ${1:-} in
 root)
 	[ $# = 2 ] || die "usage: tools/matrix.sh root SUITE"
@@ -124,5 +198,14 @@ check)
 	[ $# = 2 ] || die "usage: tools/matrix.sh check SUITE"
 	run_in "$2" check
 	;;
-*) die "usage: tools/matrix.sh root|run|check|matrix ..." ;;
+matrix)
+	shift
+	cmd_matrix "$@"
+	;;
+merge) # DIR=LABEL...: merge runs already made
+	shift
+	merge "$@"
+	cat "$mdir/report/summary.txt" "$mdir/report/changes.txt"
+	;;
+*) die "usage: tools/matrix.sh root|run|check|matrix|merge ..." ;;
 esac

@@ -1071,7 +1071,10 @@ static void print_summary(FILE *o, bool colour)
 		w0 = rw > w0 ? rw : w0;
 	}
 	for (size_t i = 0; i < ntargets; i++) {
+		size_t lw = text_width(targets[i].libc);
+
 		w[i] = text_width(targets[i].name);
+		w[i] = lw > w[i] ? lw : w[i];
 		for (size_t r = 0; r < nrows; r++) {
 			enum colour col;
 			char *owned;
@@ -1086,12 +1089,26 @@ static void print_summary(FILE *o, bool colour)
 		}
 	}
 
+	/* Two header lines: the targets, then the libc (and version) of each. */
 	fputs("clause / case", o);
 	for (size_t i = 0; i < ntargets; i++) {
 		pad(o, (i ? w[i - 1] - text_width(targets[i - 1].name) : w0 - 13) + 2);
 		fputs(targets[i].name, o);
 	}
 	putc('\n', o);
+	if (ntargets) {
+		size_t last = 0;
+
+		pad(o, w0);
+		for (size_t i = 0; i < ntargets; i++) {
+			const char *l = targets[i].libc[0] ? targets[i].libc : "-";
+
+			pad(o, (i ? w[i - 1] - last : 0) + 2);
+			fputs(l, o);
+			last = text_width(l);
+		}
+		putc('\n', o);
+	}
 	for (size_t r = 0; r < nrows; r++) {
 		if (!rows[r].name) {
 			fprintf(o, "%s %s\n", rows[r].clause, rows[r].level);
