@@ -42,7 +42,7 @@
 #include "harness.h"
 
 #define PLACEHOLDER "TODO(make expect)"
-#define VPARTS 6
+#define VPARTS      6
 
 struct version {
 	long part[VPARTS];
@@ -53,8 +53,8 @@ struct rule {
 	char *pattern, *expected, *reason;
 	const char *path;
 	int line;
-	char *libc;             /* the libc named by @LIBC, or NULL: every libc */
-	struct version lo, hi;  /* lo <= version < hi */
+	char *libc;            /* the libc named by @LIBC, or NULL: every libc */
+	struct version lo, hi; /* lo <= version < hi */
 	int active, placeholder;
 };
 
@@ -91,7 +91,6 @@ static int valid_expected(const char *e)
 		e += n + 1;
 	}
 }
-
 
 /* "2.41" or "1.2.4": numbers joined by dots; the end of it in *end. */
 static int parse_version(const char *s, struct version *v, const char **end)
@@ -229,8 +228,8 @@ static int applies(struct rule *r)
 		        "mtfork: %s:%d: this line holds for some %s versions, but the target's "
 		        "libc version is unknown (MTFORK_LIBC='%s'): name it, e.g. "
 		        "LIBC_VERSION='%s 1.0'\n",
-		        r->path, r->line, r->libc, getenv("MTFORK_LIBC") ? getenv("MTFORK_LIBC") : "",
-		        r->libc);
+		        r->path, r->line, r->libc,
+		        getenv("MTFORK_LIBC") ? getenv("MTFORK_LIBC") : "", r->libc);
 		return -1;
 	}
 	if (strcmp(r->libc, cur_name)) {
@@ -278,7 +277,8 @@ int expect_load(const char *path)
 			char range[128];
 			snprintf(range, sizeof range, "%.*s", (int)(n < 127 ? n : 127), why);
 			if (parse_range(range, &r, &bad)) {
-				fprintf(stderr, "mtfork: %s:%d: '%s' is not a libc version range: %s\n",
+				fprintf(stderr,
+				        "mtfork: %s:%d: '%s' is not a libc version range: %s\n",
 				        path, no, range, bad);
 				goto bad;
 			}
@@ -286,12 +286,13 @@ int expect_load(const char *path)
 			why += strspn(why, " \t");
 		}
 		if (!exp || !valid_expected(exp) || !why || !*why) {
-			fprintf(stderr,
-			        "mtfork: %s:%d: expected 'PATTERN EXPECTED [@LIBC-VERSIONS] REASON' "
-			        "with EXPECTED one of pass, fail[:deadlock|crash|wrong], skip, "
-			        "observed[:works|deadlock|crash|wrong], or alternatives joined by "
-			        "'|'\n",
-			        path, no);
+			fprintf(
+			    stderr,
+			    "mtfork: %s:%d: expected 'PATTERN EXPECTED [@LIBC-VERSIONS] REASON' "
+			    "with EXPECTED one of pass, fail[:deadlock|crash|wrong], skip, "
+			    "observed[:works|deadlock|crash|wrong], or alternatives joined by "
+			    "'|'\n",
+			    path, no);
 			goto bad;
 		}
 		r.pattern = strdup(pat);
@@ -307,11 +308,13 @@ int expect_load(const char *path)
 				char a[96], b[96];
 				range_text(&r, a, sizeof a);
 				range_text(&rules[k], b, sizeof b);
-				fprintf(stderr,
-				        "mtfork: %s:%d: pattern %s (%s) is already given at line %d (%s): "
-				        "keep one line per pattern and libc version (alternatives: "
-				        "pass|fail:deadlock; ranges: @glibc<2.41 and @glibc>=2.41)\n",
-				        path, no, pat, a, rules[k].line, b);
+				fprintf(
+				    stderr,
+				    "mtfork: %s:%d: pattern %s (%s) is already given at line %d "
+				    "(%s): "
+				    "keep one line per pattern and libc version (alternatives: "
+				    "pass|fail:deadlock; ranges: @glibc<2.41 and @glibc>=2.41)\n",
+				    path, no, pat, a, rules[k].line, b);
 				goto bad;
 			}
 		rules = realloc(rules, (nrules + 1) * sizeof *rules);
