@@ -227,7 +227,7 @@ static int applies(struct rule *r)
 		fprintf(stderr,
 		        "mtfork: %s:%d: this line holds for some %s versions, but the target's "
 		        "libc version is unknown (MTFORK_LIBC='%s'): name it, e.g. "
-		        "LIBC_VERSION='%s 1.0'\n",
+		        "MTFORK_LIBC='%s 1.0' for a binary run by hand, LIBC_VERSION= for make\n",
 		        r->path, r->line, r->libc,
 		        getenv("MTFORK_LIBC") ? getenv("MTFORK_LIBC") : "", r->libc);
 		return -1;
