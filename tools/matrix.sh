@@ -106,7 +106,8 @@ run_in() { # SUITE VERB [MAKE-ARGS...]: 'make VERB' inside the root; its status
 	say "matrix: make $verb $* in the $suite root"
 	chroot "$r" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 		HOME=/root LANG=C.UTF-8 MTFORK_TIMEOUT_MUL="${MTFORK_TIMEOUT_MUL:-1}" \
-		${LIBC_VERSION:+LIBC_VERSION="$LIBC_VERSION"} \
+		${LIBC_VERSION:+LIBC_VERSION="$LIBC_VERSION"} ${MTFORK_FORK:+MTFORK_FORK="$MTFORK_FORK"} \
+		${MTFORK_STEPS:+MTFORK_STEPS="$MTFORK_STEPS"} \
 		sh -c 'cd /mtfork && make "$@"' make "$verb" "$@"
 	rc=$?
 	unmount_root
