@@ -186,7 +186,7 @@ static int cmp_str(const void *a, const void *b)
 static char **list_dir(const char *dir, const char *suffix, size_t *count)
 {
 	DIR *d = opendir(dir);
-	struct dirent *e;
+	const struct dirent *e;
 	char **names = NULL;
 	size_t n = 0, cap = 0, sl = suffix ? strlen(suffix) : 0;
 
