@@ -7,6 +7,10 @@
 #                 the gate's own teeth, libforklock's tests, the spec; ends with
 #                 "check: N passed, N failed"
 #   make recheck  rerun only the test binaries that did not pass last time
+#   make expect   update expect/ from the last run (new failures get a
+#                 placeholder reason that make check refuses until written)
+#   make matrix   the suite in Debian roots (bookworm trixie sid, SUITES=) and
+#                 on the host, merged into build/matrix/report/
 #   make spec     render the specification to build/spec/index.html
 #   make bench    benchmarks of the reference library (build/bench/forklock.json)
 #   make bench-suite  the suite's speed, proof latency and verdict stability
@@ -21,6 +25,10 @@
 # Some cases only: make report CASES='RANDOM-1 TIME-*' 
 
 TARGET ?=
+# A file of more targets (NAME CC [LIBC_VERSION=libc-version] [VAR=value...]).
+TARGETS ?=
+# The libc and version of the selected target, e.g. glibc-2.43.9000.
+LIBC_VERSION ?=
 # Where everything is built (several checkouts or agents: one each).
 BUILD ?= build
 ifeq ($(origin CC),command line)
@@ -29,9 +37,10 @@ endif
 # Only these cases (IDs, clause IDs or PREFIX*, space-separated).
 CASES ?=
 MTFORK_ENV = MTFORK_TARGET='$(TARGET)' MTFORK_CC='$(MTFORK_CC)' MTFORK_BUILD='$(BUILD)' \
+	MTFORK_TARGETS='$(TARGETS)' MTFORK_LIBC_VERSION='$(LIBC_VERSION)' \
 	MTFORK_CASES='$(CASES)'
 
-.PHONY: all report check recheck cases clean bench bench-suite
+.PHONY: all report check recheck expect matrix cases clean bench bench-suite
 all: report
 
 report:
@@ -42,6 +51,16 @@ check:
 
 recheck:
 	@$(MTFORK_ENV) tools/mtfork recheck
+
+# Update expect/ (or MTFORK_EXPECT) from the last run's results (RESULTS=file).
+RESULTS ?=
+expect:
+	@$(MTFORK_ENV) MTFORK_RESULTS='$(RESULTS)' tools/mtfork expect
+
+# The suite in Debian roots (SUITES='bookworm trixie sid') and on the host.
+SUITES ?=
+matrix:
+	@$(MTFORK_ENV) tools/mtfork matrix $(SUITES)
 
 $(BUILD)/cases.tsv cases:
 	@$(MTFORK_ENV) tools/mtfork cases

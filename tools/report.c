@@ -13,6 +13,7 @@
  * Plain libc, no fixed-size buffers: every string is heap-allocated at the
  * size it has, so a 5 KB detail survives intact.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -185,7 +186,7 @@ static int cmp_str(const void *a, const void *b)
 static char **list_dir(const char *dir, const char *suffix, size_t *count)
 {
 	DIR *d = opendir(dir);
-	struct dirent *e;
+	const struct dirent *e;
 	char **names = NULL;
 	size_t n = 0, cap = 0, sl = suffix ? strlen(suffix) : 0;
 
@@ -529,23 +530,54 @@ static void read_target(struct target *t, const char *tdir)
 	free_list(names, n);
 }
 
-/* Built-in targets first, in the order people compare them; then by name. */
+/* Built-in targets first, in the order people compare them; then by name.
+ * A merged run's columns (glibc@trixie: the target glibc in another root)
+ * stand beside their target's, in increasing libc version. */
 static int target_rank(const char *name)
 {
 	static const char *const first[] = {"glibc", "musl", "glibc+forklock"};
+	size_t n = strcspn(name, "@");
 
 	for (int i = 0; i < 3; i++)
-		if (!strcmp(name, first[i]))
+		if (strlen(first[i]) == n && !strncmp(name, first[i], n))
 			return i;
 	return 3;
+}
+
+/* "glibc 2.9" before "glibc 2.36": numbers compare as numbers. */
+static int vers_cmp(const char *a, const char *b)
+{
+	while (*a || *b) {
+		if (isdigit((unsigned char)*a) && isdigit((unsigned char)*b)) {
+			char *ea, *eb;
+			unsigned long x = strtoul(a, &ea, 10), y = strtoul(b, &eb, 10);
+
+			if (x != y)
+				return x < y ? -1 : 1;
+			a = ea;
+			b = eb;
+			continue;
+		}
+		if (*a != *b)
+			return (unsigned char)*a - (unsigned char)*b;
+		a++;
+		b++;
+	}
+	return 0;
 }
 
 static int cmp_target(const void *a, const void *b)
 {
 	const struct target *x = a, *y = b;
-	int rx = target_rank(x->name), ry = target_rank(y->name);
+	int rx = target_rank(x->name), ry = target_rank(y->name), c;
+	size_t nx = strcspn(x->name, "@"), ny = strcspn(y->name, "@");
 
-	return rx != ry ? rx - ry : strcmp(x->name, y->name);
+	if (rx != ry)
+		return rx - ry;
+	if (nx != ny || strncmp(x->name, y->name, nx))
+		return strcmp(x->name, y->name);
+	c = vers_cmp(x->libc, y->libc);
+	return c ? c : strcmp(x->name, y->name);
 }
 
 static void load(const char *dir)
@@ -1071,7 +1103,10 @@ static void print_summary(FILE *o, bool colour)
 		w0 = rw > w0 ? rw : w0;
 	}
 	for (size_t i = 0; i < ntargets; i++) {
+		size_t lw = text_width(targets[i].libc);
+
 		w[i] = text_width(targets[i].name);
+		w[i] = lw > w[i] ? lw : w[i];
 		for (size_t r = 0; r < nrows; r++) {
 			enum colour col;
 			char *owned;
@@ -1086,12 +1121,26 @@ static void print_summary(FILE *o, bool colour)
 		}
 	}
 
+	/* Two header lines: the targets, then the libc (and version) of each. */
 	fputs("clause / case", o);
 	for (size_t i = 0; i < ntargets; i++) {
 		pad(o, (i ? w[i - 1] - text_width(targets[i - 1].name) : w0 - 13) + 2);
 		fputs(targets[i].name, o);
 	}
 	putc('\n', o);
+	if (ntargets) {
+		size_t last = 0;
+
+		pad(o, w0);
+		for (size_t i = 0; i < ntargets; i++) {
+			const char *l = targets[i].libc[0] ? targets[i].libc : "-";
+
+			pad(o, (i ? w[i - 1] - last : 0) + 2);
+			fputs(l, o);
+			last = text_width(l);
+		}
+		putc('\n', o);
+	}
 	for (size_t r = 0; r < nrows; r++) {
 		if (!rows[r].name) {
 			fprintf(o, "%s %s\n", rows[r].clause, rows[r].level);

@@ -24,6 +24,21 @@ teeth_line() { # N TARGET REST
 	envs='' shown='' pats=''
 	for w in "${words[@]}"; do
 		case $w in
+		@*) # the libc versions the violation bites on (expect/'s grammar)
+			libc_in_range "$(sed -n 's/^libc\t//p' "$report/$name/target.tsv")" "$w"
+			case $? in
+			0) shown="$shown $w" ;;
+			1)
+				printf 'T\t  %-15s %-50s not run: %s is outside %s\n' "$name" "$rest" \
+					"$(sed -n 's/^libc\t//p' "$report/$name/target.tsv")" "$w"
+				return 0
+				;;
+			*)
+				printf '1\tteeth: %s: %s is not a libc version range (@glibc<2.41, @musl>=1.2.4)\n' "$expectdir/teeth" "$w"
+				return 0
+				;;
+			esac
+			;;
 		*=*)
 			w=${w//@BUILD@/$abs_build}
 			w=${w//@TARGET@/$name}

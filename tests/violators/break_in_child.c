@@ -513,6 +513,9 @@ W(void *, memset, (void *d, int c, size_t n), (d, c, n))
 W(int, memcmp, (const void *a, const void *b, size_t n), (a, b, n))
 W(size_t, strlen, (const char *s), (s))
 W(int, strcmp, (const char *a, const char *b), (a, b))
+/* glibc 2.43's headers make strchr a const-preserving _Generic macro (C23):
+ * the wrapper defines the function itself. */
+#undef strchr
 W(char *, strchr, (const char *s, int c), (s, c))
 W(size_t, strnlen, (const char *s, size_t n), (s, n))
 W(int *, __errno_location, (void), ())

@@ -137,12 +137,12 @@ if File.executable?(py)
   f = j && j['functions']
   lt = f && (f['localtime_r'] || f['localtime'])
   ok(s.zero? && o.include?('parent done') && j['children'].size == 1, 'python3 os.fork with a live thread: one MT-forked child, output passes through', e)
-  ok(lt && lt['clauses'].any? { |c| c['id'] == 'TIME-1' } && (!have.call('glibc') || lt['verdicts']['glibc 2.36'].to_s.start_with?('fail:deadlock')) &&
+  ok(lt && lt['clauses'].any? { |c| c['id'] == 'TIME-1' } && (!have.call('glibc') || lt['verdicts'].find { |k, _| k.start_with?('glibc ') }&.last.to_s.start_with?('fail:deadlock')) &&
      (!have.call('musl') || lt['verdicts'].find { |k, _| k.start_with?('musl') }&.last == 'pass') &&
      (!have.call('glibc+forklock') || lt['verdicts']['glibc+forklock'] == 'pass'),
      'python3: time.localtime() leads to TIME-1 (glibc fail:deadlock, musl and glibc+forklock pass)', lt.inspect)
   ok(f && (f['getpwnam_r'] || f['getpwnam']), 'python3: pwd.getpwnam() is seen (getpwnam_r)')
-  ok(!have.call('glibc') || e.include?('verdict: unsafe on glibc 2.36'), 'python3: ends "unsafe on glibc 2.36"', e.lines.last(3).join)
+  ok(!have.call('glibc') || e.match?(/^verdict: unsafe on glibc [0-9.]+:/), 'python3: ends "unsafe on glibc <version>"', e.lines.last(3).join)
   s, o, e, j = audit([], [py, "#{HERE}/py_fork.py", 'nothread'])
   ok(s.zero? && j && j['verdict'] == 'no-mt-child' && e.include?('no MT-forked child'), 'python3 without the thread: no MT-forked child')
   s, o, e, j = audit([], [py, "#{HERE}/py_mp.py"])

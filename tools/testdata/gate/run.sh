@@ -96,7 +96,7 @@ ok $? "MTFORK_WAY=nosuch: report refuses it in one line"
 
 printf 'RANDOM-1.random fail:deadlock first\nRANDOM-1.random pass second\n' >"$G/expect/glibc/random"
 run nonzero check MTFORK_STEPS=suite
-has 'pattern RANDOM-1.random is already given at line 1'
+has 'pattern RANDOM-1.random (every libc) is already given at line 1'
 ok $? "an expectation given twice: red, file:line named"
 printf 'RANDOM-9.nosuch fail:deadlock a typo\n' >"$G/expect/glibc/random"
 run nonzero check MTFORK_STEPS=suite
@@ -104,9 +104,77 @@ has 'pattern RANDOM-9.nosuch matches no case'
 ok $? "an expectation matching no case: red, file:line named"
 printf 'RANDOM-1.random observed:hang not a behaviour\n' >"$G/expect/glibc/random"
 run nonzero check MTFORK_STEPS=suite
-has "random:1: expected 'PATTERN EXPECTED REASON'"
+has "random:1: expected 'PATTERN EXPECTED \\[@LIBC-VERSIONS\\] REASON'"
 ok $? "an expectation with an unknown behaviour: red, file:line named"
+
+# Versioned expectations (the target's libc here: glibc, from libc-version).
+printf 'RANDOM-1.random fail:deadlock @glibc<2.41 a\nRANDOM-1.random pass @glibc>=2.40 b\n' >"$G/expect/glibc/random"
+run nonzero check MTFORK_STEPS=suite
+has 'random:2: pattern RANDOM-1.random (glibc>=2.40) is already given at line 1 (glibc<2.41)'
+ok $? "an expectation given twice for overlapping libc versions: red, file:line named"
+printf 'RANDOM-1.random fail:deadlock @glibc<=2.41 a\n' >"$G/expect/glibc/random"
+run nonzero check MTFORK_STEPS=suite
+has "random:1: '@glibc<=2.41' is not a libc version range"
+ok $? "a malformed version range: red, file:line named"
+printf 'RANDOM-1 fail:deadlock @musl<9 for another libc\n' >"$G/expect/glibc/random"
+run nonzero check MTFORK_STEPS=suite
+has 'random:1: this line is for musl, but the target runs glibc'
+ok $? "a versioned line for another libc: red, file:line named"
+printf 'RANDOM-1 fail:deadlock @glibc>=2.99 a later version\n' >"$G/expect/glibc/random"
+run nonzero check MTFORK_STEPS=suite
+has 'FAIL 1'
+ok $? "a line whose versions exclude the target's is not applied: the failure is unexpected, red"
+run 0 check MTFORK_STEPS=suite MTFORK_LIBC_VERSION=glibc-2.99.9000
+has 'libc given as glibc 2.99.9000' && grep -q 'glibc 2.99.9000' "$G/report/glibc/target.tsv"
+ok $? "LIBC_VERSION=glibc-2.99.9000 (a snapshot) selects the line for it: green, the label recorded"
+run 2 report MTFORK_LIBC_VERSION=2.41
+[ "$(grep -c . "$G/out")" = 1 ] && has "LIBC_VERSION='2.41' is not a libc and version"
+ok $? "LIBC_VERSION=2.41 (no libc name): one line, exit 2"
+printf 'RANDOM-1 fail:deadlock TODO(make expect): why? fail:deadlock on glibc 2.36\n' >"$G/expect/glibc/random"
+run nonzero check MTFORK_STEPS=suite
+has "RANDOM-1.random: the reason in expect/ is still make expect's placeholder" && has 'FAIL 1'
+ok $? "make expect's placeholder reason: red although the verdict is the one expected"
+
+# make expect: a new failure gets a placeholder (red until written), a line
+# that now passes keeps only the versions below the run's.
+: >"$G/expect/glibc/random"
+run 0 report
+v=$(sed -n 's/^libc\tglibc //p' "$G/report/glibc/target.tsv") # the host's glibc version
+run 0 expect
+has 'random:1: RANDOM-1.random: added' && grep -q "^RANDOM-1.random .*fail:deadlock .*@glibc>=$v *TODO(make expect)" "$G/expect/glibc/random"
+ok $? "make expect adds a new failure for the run's version on, with a placeholder reason"
+run nonzero check MTFORK_STEPS=suite
+has 'FAIL 1'
+ok $? "... which make check refuses until the reason is written"
+sed -i 's/TODO(make expect).*/written by a person/' "$G/expect/glibc/random"
+run 0 check MTFORK_STEPS=suite
+ok $? "... and accepts once it is"
+printf 'RANDOM-3  fail:deadlock  was broken once\n' >"$G/expect/glibc/random"
+run 0 report MTFORK_CASES=RANDOM-3.arc4random
+run 0 expect
+grep -q "^RANDOM-3  fail:deadlock  @glibc<$v  was broken once" "$G/expect/glibc/random" && has "now holds below glibc $v only"
+ok $? "make expect keeps a line that now passes for the versions below the run's only, with its reason"
+run 0 check MTFORK_STEPS=suite MTFORK_CASES=RANDOM-3.arc4random
+ok $? "... and check is green again"
 cp expect/glibc/random "$G/expect/glibc/random"
+
+# A targets file: each bad line is one line naming file:line.
+printf 'mine cc LIBC_VERSION=glibc-2.36.9000\n' >"$G/targets"
+run 0 report MTFORK_TARGET=mine MTFORK_TARGETS="$G/targets"
+grep -q 'glibc 2.36.9000' "$G/report/summary.txt" && grep -q '"name": "mine"' "$G/report/results.json"
+ok $? "a targets file's target runs, its libc label in the matrix header and results.json"
+printf 'mine cc\nmine cc\n' >"$G/targets"
+run 2 report MTFORK_TARGETS="$G/targets"
+has "targets:2: target mine is already given at line 1"
+ok $? "a targets file naming a target twice: one line, file:line"
+printf 'glibc cc\n' >"$G/targets"
+run 2 report MTFORK_TARGETS="$G/targets"
+has "targets:1: glibc is a built-in target"
+ok $? "a targets file redefining a built-in target: refused, file:line"
+printf 'x cc LIBC_VERSION=new\n' >"$G/targets"
+run 2 report MTFORK_TARGETS="$G/targets"
+has "targets:1: LIBC_VERSION=new is not a libc and version"
+ok $? "a targets file with a bad LIBC_VERSION: one line, file:line"
 
 run 2 report MTFORK_TARGET=../../x
 has "TARGET='../../x' is not a target name" && [ ! -e "$G/../../x" ]
