@@ -92,7 +92,7 @@ teeth_target() { # NAME
 }
 
 teeth() {
-	local name st msg i=0 any=0
+	local name st msg i=0 any=0 pids=()
 	teeth_table=$report/teeth.txt
 	mkdir -p "$build/teeth"
 	rm -f "$build"/teeth/*.tsv
@@ -103,8 +103,9 @@ teeth() {
 		grep -qx 'available	yes' "$report/$name/target.tsv" 2>/dev/null || continue
 		i=$((i + 1))
 		teeth_target "$name" >"$build/teeth/.out-$i" 2>&1 &
+		pids+=($!)
 	done
-	wait
+	[ ${#pids[@]} = 0 ] || wait "${pids[@]}"
 	for f in "$build"/teeth/.out-*; do
 		[ -f "$f" ] || continue
 		while IFS=$'\t' read -r st msg; do
