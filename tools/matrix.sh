@@ -22,7 +22,15 @@ build=${MTFORK_BUILD:-build}
 mkdir -p "$build" || exit 2
 build=$(cd "$build" && pwd)
 mdir=$build/matrix
-mirror=${MATRIX_MIRROR:-http://deb.debian.org/debian}
+# The mirror: MATRIX_MIRROR, else the one the host's apt is configured with.
+host_mirror() {
+	local f
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] && awk '/^URIs:/ && $2 !~ /security/ {print $2; exit}' "$f"
+	done | head -n 1
+	awk '/^deb / && $2 !~ /security/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null
+}
+mirror=${MATRIX_MIRROR:-$(host_mirror | head -n 1)}
 suites_default="bookworm trixie sid"
 
 say() { printf '%s\n' "$*"; }
@@ -37,6 +45,7 @@ make_root() { # SUITE: $mdir/roots/SUITE, made once
 	local suite=$1 root=$mdir/roots/$1 t0=$SECONDS
 	valid_suite "$suite" || die "'$suite' is not a Debian suite name (bookworm, trixie, sid, ...)"
 	[ -f "$root/.mtfork-root" ] && return 0
+	[ -n "$mirror" ] || die "no Debian mirror: the host's apt names none; give MATRIX_MIRROR=URL"
 	[ "$(id -u)" = 0 ] || die "making a root needs root (mmdebstrap in root mode, chroot, mount)"
 	if ! command -v mmdebstrap >/dev/null 2>&1; then
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mmdebstrap >/dev/null 2>&1 ||
