@@ -411,5 +411,11 @@ run --check --dir "$W/m-lost"
 one_line_2 && grep -q "glibc/target.tsv: missing" "$W/out"
 ok $? "malformed: case files without target.tsv (got $rc)" "$W/out"
 
+# --- tools/diff-results (its own TAP, one line here) ----------------------------
+if have ruby; then
+	sh tools/testdata/diff/run.sh "$(dirname "$B")" >"$W/diff.tap" 2>&1
+	ok $? "tools/diff-results tests: $(grep -c '^ok' "$W/diff.tap") ok, $(grep -c '^not ok' "$W/diff.tap") not ok (tools/testdata/diff/run.sh)" "$W/diff.tap"
+else skip "tools/diff-results tests" "ruby not installed"; fi
+
 echo "1..$n"
 [ $failed -eq 0 ]
