@@ -1554,6 +1554,28 @@ static void put_fit(FILE *o, const char *s, size_t w)
 	pad(o, w - cols - 1);
 }
 
+/* Prose in at most w columns: cut after the last whole word that fits, then "…". */
+static void put_fit_words(FILE *o, const char *s, size_t w)
+{
+	size_t cols = 0, cut = 0;
+
+	if (text_width(s) <= w) {
+		fputs(s, o);
+		return;
+	}
+	for (size_t i = 0; s[i] && cols + 2 <= w; i++) {
+		if (s[i] == ' ')
+			cut = i;
+		cols += ((unsigned char)s[i] & 0xc0) != 0x80;
+	}
+	if (!cut) {
+		put_fit(o, s, w);
+		return;
+	}
+	fwrite(s, 1, cut, o);
+	fputs(" …", o);
+}
+
 /*
  * text as lines of at most width columns (0: one line), broken at spaces,
  * continuation lines indented; a word longer than a line stays whole.
@@ -1748,7 +1770,20 @@ static void print_block(FILE *o, bool colour, const struct row *rows, size_t nro
 			continue;
 		}
 		if (rows[r].kind == R_CLAUSE) {
-			fprintf(o, "%s %s\n", rows[r].clause, rows[r].level);
+			const struct sclause *sc = find_sclause(rows[r].clause);
+			size_t used = text_width(rows[r].clause) + 1 + strlen(rows[r].level);
+
+			fprintf(o, "%s %s", rows[r].clause, rows[r].level);
+			/* The clause's title, when the spec is known, cut to the width. */
+			if (sc && sc->title[0] && (!width || used + 2 + 8 <= width)) {
+				pad(o, used < w0 ? w0 - used + 2 : 2);
+				used = used < w0 ? w0 + 2 : used + 2;
+				if (width && used + text_width(sc->title) > width)
+					put_fit_words(o, sc->title, width - used);
+				else
+					fputs(sc->title, o);
+			}
+			putc('\n', o);
 			continue;
 		}
 		fputs("  ", o);

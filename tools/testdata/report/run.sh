@@ -162,14 +162,14 @@ ok $? "junit.xml content: suites, failure, expected fail as <skipped type=xfail>
 
 grep -qx 'glibc (glibc 2.36): 6 cases — 2 pass, 2 fail (2 expected), 1 observed, 1 skip, 0 error, 1 unexpected' "$W/good/summary.txt" &&
 	grep -qx 'musl: unavailable — musl-gcc not found (apt-get install musl-tools)' "$W/good/summary.txt" &&
-	grep -q '^RANDOM-1 MUST$' "$W/good/summary.txt" &&
+	grep -Eq '^RANDOM-1 MUST +random\(\) works in the child$' "$W/good/summary.txt" &&
 	grep -Eq '^  RANDOM-1\.random +XPASS +n/a$' "$W/good/summary.txt" &&
 	grep -Eq '^  RANDOM-1\.initstate +xfail:deadlock +n/a$' "$W/good/summary.txt" &&
 	! grep -q "$(printf '\033')" "$W/good/summary.txt"
 ok $? "summary.txt: clause rows, cells, per-target lines, no colour" "$W/good/summary.txt"
 
 # Chapters in spec order (random.adoc is included before env.adoc), not file order.
-grep -e '^== ' -e '^RANDOM-1 MUST$' -e '^ENV-1 MUST$' "$W/good/summary.txt" | tr '\n' '|' >"$W/order.txt"
+grep -o -e '^== .*' -e '^RANDOM-1 MUST' -e '^ENV-1 MUST' "$W/good/summary.txt" | tr '\n' '|' >"$W/order.txt"
 [ "$(cat "$W/order.txt")" = "== Random numbers|RANDOM-1 MUST|== The environment|ENV-1 MUST|" ] &&
 	grep -qx '  profiles: posix conforms (all 1 MUST clauses pass); spawn undecided (1 of 2 MUST clauses untested); unrestricted does not conform (1 of 3 MUST clauses fail)' "$W/good/summary.txt"
 ok $? "matrix grouped by chapter in spec order; profile claims per target ($(cat "$W/order.txt"))" "$W/good/summary.txt"
@@ -331,6 +331,8 @@ done
 [ "$(grep -c '^clause / case' "$W/w40.txt")" -ge 2 ] && [ "$(grep -c '^clause / case' "$W/w80.txt")" -eq 1 ] &&
 	grep -q '^  \.initstate ' "$W/w80.txt" && grep -q '…' "$W/w80.txt"
 ok $? "80 columns: one matrix with '.variant' names (long ones cut); 40 columns: targets in several blocks" "$W/w40.txt"
+grep -q '^RANDOM-1 MUST  *random() works in the child$' "$W/w80.txt" && grep -q '^RANDOM-1 MUST  *random() …$' "$W/w40.txt"
+ok $? "clause rows carry the clause's title, cut after a whole word to fit" "$W/w40.txt"
 env -u COLUMNS "$R" --dir "$W/wide" --spec "$DATA/spec" | grep -q '^  RANDOM-1\.random-with-a-very-long-variant-name-that-must-be-cut '
 ok $? "no COLUMNS and not a terminal: full case names, no width limit"
 
