@@ -671,14 +671,22 @@ static const struct sclause *find_sclause(const char *id)
 	return NULL;
 }
 
-/* Heading text without AsciiDoc inline markup people would see as noise. */
+/*
+ * Heading text without AsciiDoc inline markup people would see as noise;
+ * Asciidoctor's built-in {cpp} becomes C++ (it is longer, hence the room).
+ */
 static char *plain_title(const char *s)
 {
-	char *t = xstrdup(s), *o = t;
+	char *t = xrealloc(NULL, 2 * strlen(s) + 1), *o = t;
 
-	for (const char *p = s; *p; p++)
-		if (*p != '`' && !(*p == '+' && (p[1] == '`' || (p > s && p[-1] == '`'))))
+	for (const char *p = s; *p; p++) {
+		if (!strncmp(p, "{cpp}", 5)) {
+			memcpy(o, "C++", 3);
+			o += 3;
+			p += 4;
+		} else if (*p != '`' && !(*p == '+' && (p[1] == '`' || (p > s && p[-1] == '`'))))
 			*o++ = *p;
+	}
 	*o = 0;
 	return t;
 }
