@@ -5,7 +5,10 @@
 #          the implementation-status appendix from $(SPEC_RESULTS) with
 #          tools/spec-status.rb; fails on any asciidoctor warning and on any
 #          unresolved cross reference, and first on any malformed inline
-#          source reference ([.src]#...#, tools/spec-src-check.rb).
+#          source reference ([.src]#...#, tools/spec-src-check.rb). The page
+#          is self-contained (SPEC_RENDERFLAGS: no web fonts, no remote
+#          stylesheet or icon font) and shows each clause's verdicts at the
+#          clause (tools/spec-verdicts.rb).
 #   trace  check clause <-> case traceability with tools/trace, reading the
 #          case list $(SPEC_CASES) (a prerequisite the top Makefile provides).
 #
@@ -24,6 +27,12 @@ SPEC_REPORT_BASE ?= ../report/
 SPEC_ASCIIDOCTOR ?= asciidoctor
 SPEC_RUBY     ?= ruby
 SPEC_ADOCFLAGS ?=
+# A self-contained page: the stylesheet embedded, no web fonts, no remote
+# icon font (admonitions get text labels), the table of contents at chapter
+# level, and each clause's verdicts at the clause (tools/spec-verdicts.rb,
+# from $(SPEC_RESULTS) when present).
+SPEC_RENDERFLAGS ?= -a linkcss! -a webfonts! -a icons! -a toclevels=1 \
+  -r $(abspath $(SPEC_TOP)/tools/spec-verdicts.rb) -a resultsfile=$(abspath $(SPEC_RESULTS))
 
 .PHONY: spec trace
 
@@ -50,7 +59,7 @@ spec:
 	  -a functionindexfile=$(abspath $(SPEC_BUILD)/function-index.adoc) \
 	  -a statusfile=$(abspath $(SPEC_STATUS)) -a gatesfile=$(abspath $(SPEC_BUILD)/gates.adoc) \
 	  -a functionsfile=$(abspath $(SPEC_BUILD)/functions.adoc) \
-	  $(SPEC_ADOCFLAGS) \
+	  $(SPEC_RENDERFLAGS) $(SPEC_ADOCFLAGS) \
 	  -o $(abspath $(SPEC_HTML)) $(SPEC_SRCDIR)/index.adoc 2>$$log; rc=$$?; \
 	cat $$log >&2; \
 	if [ $$rc -ne 0 ]; then echo "spec: asciidoctor reported warnings or errors (see above)" >&2; exit 1; fi; \

@@ -28,7 +28,7 @@ skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
 have() { command -v "$1" >/dev/null 2>&1; }
 
 # run DIR-ARGS...: stdout+stderr to $W/out, exit status to $rc
-run() { "$R" "$@" >"$W/out" 2>&1; rc=$?; }
+run() { env -u COLUMNS "$R" "$@" >"$W/out" 2>&1; rc=$?; }
 lines() { wc -l <"$W/out" | tr -d ' '; }
 fixture() { rm -rf "$W/$2" && cp -r "$DATA/$1" "$W/$2"; }
 
@@ -55,7 +55,10 @@ else skip "cppcheck clean" "cppcheck not installed"; fi
 
 # --- the good dir: all outputs ------------------------------------------------
 fixture good good
-run --dir "$W/good" --suite-version 1.2 --commit abc123
+echo "started at 2026-01-02T03:04:05Z; the run did not finish" >"$W/good/INCOMPLETE"
+env MTFORK_TIMEOUT_MUL=3 MTFORK_EMPTY= FORKLOCK_DISABLE=random "$R" --dir "$W/good" \
+	--spec "$DATA/spec" --suite-version 1.2 --commit abc123 >"$W/out" 2>&1
+rc=$?
 [ $rc -eq 0 ] && [ -s "$W/good/results.json" ] && [ -s "$W/good/junit.xml" ] &&
 	[ -s "$W/good/summary.txt" ]
 ok $? "report writes results.json, junit.xml, summary.txt (exit $rc)" "$W/out"
@@ -76,7 +79,7 @@ assert m == {"name": "musl", "cc": "musl-gcc", "available": False,
              "reason": "musl-gcc not found (apt-get install musl-tools)", "cases": []}, m
 assert g["available"] is True and g["libc"] == "glibc 2.36" and g["env"] == ""
 assert g["summary"] == {"cases": 6, "pass": 2, "fail": 2, "skip": 1, "error": 0,
-                        "observed": 1, "unexpected": 1}, g["summary"]
+                        "observed": 1, "unexpected": 1, "xfail": 2}, g["summary"]
 c = {x["case"]: x for x in g["cases"]}
 # files alphabetically (env before random), cases in file order
 assert [x["case"] for x in g["cases"]] == ["ENV-1.setenv", "ENV-2.getenv", "ENV-3.observed",
@@ -91,8 +94,39 @@ assert c["RANDOM-1.random"]["unexpected"] is True and c["RANDOM-1.random"]["mode
 x = c["ENV-2.getenv"]
 assert (x["how"], x["held"], x["fork_waited"], x["expected_reason"]) == (None, None, None, None)
 assert c["ENV-3.observed"]["mode"] == "works" and not c["ENV-3.observed"]["unexpected"]
+assert c["ENV-3.observed"]["subsystem"] == "env" and c["RANDOM-1.initstate"]["subsystem"] == "random"
+assert "tap_lines" not in x  # only the dashboard's copy carries TAP lines
 EOF
 ok $? "results.json content: order, counts, nulls, booleans, escapes" "$W/py.err"
+
+python3 - "$W/good/results.json" >"$W/py.err" 2>&1 <<'EOF'
+import json, sys, re
+r = json.load(open(sys.argv[1]))
+h, run = r["host"], r["run"]
+assert h["name"] and h["os"] and isinstance(h["cpus"], int) and h["cpus"] >= 1, h
+assert run["started"] == "2026-01-02T03:04:05Z", run
+assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", run["finished"]), run
+st = run["settings"]
+assert st["MTFORK_TIMEOUT_MUL"] == "3" and st["FORKLOCK_DISABLE"] == "random", st
+assert "MTFORK_EMPTY" not in st and all(k.startswith(("MTFORK_", "FORKLOCK_")) for k in st), st
+assert list(st) == sorted(st), list(st)
+EOF
+ok $? "results.json records the run: host name, OS, CPUs, start (from INCOMPLETE), end, MTFORK_*/FORKLOCK_* settings" "$W/py.err"
+
+python3 - "$W/good/results.json" >"$W/py.err" 2>&1 <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+g, m = r["targets"]
+p = g["profiles"]
+assert list(p) == ["posix", "spawn", "unrestricted"], list(p)
+assert p["posix"] == {"verdict": "conforms", "must": 1, "must_pass": 1, "must_fail": 0, "must_error": 0,
+                      "must_untested": 0, "should": 1, "should_tested": 1, "should_pass": 0}, p["posix"]
+assert p["spawn"]["verdict"] == "undecided" and p["spawn"]["must_untested"] == 1, p["spawn"]
+assert p["unrestricted"]["verdict"] == "does-not-conform" and p["unrestricted"]["must_fail"] == 1 \
+    and p["unrestricted"]["must"] == 3, p["unrestricted"]
+assert "profiles" not in m
+EOF
+ok $? "results.json: profile claims per target (conforms, undecided when a MUST clause only skips, does not conform)" "$W/py.err"
 
 xml_ok() {
 	if have xmllint; then xmllint --noout "$1"
@@ -107,11 +141,16 @@ root = E.parse(sys.argv[1]).getroot()
 s = {t.get("name"): t for t in root.iter("testsuite")}
 assert list(s) == ["glibc/env", "glibc/random", "musl"], list(s)
 r = s["glibc/random"]
-assert (r.get("tests"), r.get("failures"), r.get("errors"), r.get("skipped")) == ("3", "1", "0", "0")
+assert (r.get("tests"), r.get("failures"), r.get("errors"), r.get("skipped")) == ("3", "1", "0", "2")
 cases = {c.get("name"): c for c in r.iter("testcase")}
 f = cases["RANDOM-1.random"].find("failure")
 assert f is not None and f.get("message").startswith("verdict pass, expected fail:deadlock")
 assert cases["RANDOM-1.initstate"].find("failure") is None
+x = cases["RANDOM-1.initstate"].find("skipped")
+assert x is not None and x.get("type") == "xfail", "expected failure not a skipped of type xfail"
+assert x.get("message").startswith("expected failure: fail:deadlock (glibc: the random() lock"), x.get("message")
+assert cases["RANDOM-2.srandom"].find("skipped").get("type") == "xfail"
+assert cases["RANDOM-1.random"].find("skipped") is None
 assert "as expected: fail:deadlock" in cases["RANDOM-1.initstate"].find("system-out").text
 assert cases["RANDOM-1.initstate"].get("classname") == "mtfork.glibc.random"
 assert cases["RANDOM-1.initstate"].get("time") == "0.003100"
@@ -120,15 +159,66 @@ assert e["ENV-2.getenv"].find("skipped").get("message") == "no holder: userfault
 assert s["musl"].get("skipped") == "1"
 assert "musl-tools" in s["musl"].find("testcase/skipped").get("message")
 EOF
-ok $? "junit.xml content: suites, failure, expected fail, skipped, unavailable" "$W/py.err"
+ok $? "junit.xml content: suites, failure, expected fail as <skipped type=xfail>, skipped, unavailable" "$W/py.err"
 
 grep -qx 'glibc (glibc 2.36): 6 cases — 2 pass, 2 fail (2 expected), 1 observed, 1 skip, 0 error, 1 unexpected' "$W/good/summary.txt" &&
 	grep -qx 'musl: unavailable — musl-gcc not found (apt-get install musl-tools)' "$W/good/summary.txt" &&
-	grep -q '^RANDOM-1 MUST$' "$W/good/summary.txt" &&
+	grep -Eq '^RANDOM-1 MUST +random\(\) works in the child$' "$W/good/summary.txt" &&
+	grep -Eq '^ENV-3 MAY +what clearenv\(\) does is recorded \(in C\+\+ too\)$' "$W/good/summary.txt" &&
 	grep -Eq '^  RANDOM-1\.random +XPASS +n/a$' "$W/good/summary.txt" &&
 	grep -Eq '^  RANDOM-1\.initstate +xfail:deadlock +n/a$' "$W/good/summary.txt" &&
 	! grep -q "$(printf '\033')" "$W/good/summary.txt"
-ok $? "summary.txt: clause rows, cells, per-target lines, no colour" "$W/good/summary.txt"
+ok $? "summary.txt: clause rows with titles (markup removed), cells, per-target lines, no colour" "$W/good/summary.txt"
+
+# Chapters in spec order (random.adoc is included before env.adoc), not file order.
+grep -o -e '^== .*' -e '^RANDOM-1 MUST' -e '^ENV-1 MUST' "$W/good/summary.txt" | tr '\n' '|' >"$W/order.txt"
+[ "$(cat "$W/order.txt")" = "== Random numbers|RANDOM-1 MUST|== The environment|ENV-1 MUST|" ] &&
+	grep -qx '  profiles: posix conforms (all 1 MUST clauses pass); spawn undecided (1 of 2 MUST clauses untested); unrestricted does not conform (1 of 3 MUST clauses fail)' "$W/good/summary.txt"
+ok $? "matrix grouped by chapter in spec order; profile claims per target ($(cat "$W/order.txt"))" "$W/good/summary.txt"
+
+f=$W/good/summary-failures.txt
+[ "$(head -n 1 "$f")" = "mtfork 1.2 (commit abc123): cases that did not pass" ] &&
+	grep -qx '=== glibc (glibc 2.36)' "$f" &&
+	grep -qx 'XPASS: glibc/random/RANDOM-1.random: verdict pass, expected fail:deadlock (glibc: the random() lock is neither taken nor reset by fork)' "$f" &&
+	grep -qx 'XFAIL: glibc/random/RANDOM-1.initstate: fail:deadlock (proof) — glibc: the random() lock is neither taken nor reset by fork' "$f" &&
+	grep -qx 'XFAIL: glibc/random/RANDOM-2.srandom: fail:crash — glibc: srandom after fork is undefined there' "$f" &&
+	grep -qx 'UNSUPPORTED: musl: target unavailable — musl-gcc not found (apt-get install musl-tools)' "$f" &&
+	! grep -q 'ENV-1.setenv\|ENV-3.observed' "$f" &&
+	[ "$(sed -n '/^Summary of test results:$/,/^$/p' "$f" | tr -s ' ' | tr '\n' '|')" = "Summary of test results:| 0 FAIL| 0 ERROR| 1 XPASS| 2 XFAIL| 1 PASS| 1 OBSERVED| 1 UNSUPPORTED||" ]
+ok $? "summary-failures.txt: unexpected then expected failures, glibc .sum style, with totals" "$f"
+
+python3 - "$W/good/index.html" >"$W/py.err" 2>&1 <<'EOF'
+import json, re, sys
+html = open(sys.argv[1], encoding="utf-8").read()
+assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//|url\(\s*["']?(https?:)?//|@import""", html), "external resource"
+m = re.search(r'<script type="application/json" id="mtfork-data">(.*?)</script>', html, re.S)
+d = json.loads(m.group(1))
+r = d["results"]
+assert r["format"] == 1 and r["suite"]["commit"] == "abc123"
+c = {x["case"]: x for x in r["targets"][0]["cases"]}
+assert c["RANDOM-1.initstate"]["tap_lines"] == ["ok 1 - RANDOM-1.initstate # TODO expected fail:deadlock"], c["RANDOM-1.initstate"]["tap_lines"]
+assert c["ENV-1.setenv"]["detail"].startswith('"quoted" <xml>')  # escaped as \u003c in the page
+assert "<xml>" not in m.group(1)
+assert [x["id"] for x in d["spec"]["clauses"]] == ["RANDOM-1", "RANDOM-2", "ENV-1", "ENV-2", "ENV-3"], d["spec"]
+assert d["spec"]["chapters"] == ["Random numbers", "The environment"]
+assert d["spec"]["clauses"][0]["title"] == "random() works in the child"
+assert d["functions"][1] == {"name": "setenv", "clauses": ["ENV-1"], "as_safe": False,
+                            "header": "stdlib.h", "see": ["ENV-2", "ENV-3"]}, d["functions"]
+EOF
+ok $? "index.html: self-contained (no external resources), data with TAP lines, spec clauses and function index embedded" "$W/py.err"
+ruby tools/embed-dashboard.rb --check >"$W/embed.err" 2>&1
+ok $? "report.c carries the current dashboard template (tools/embed-dashboard.rb --check)" "$W/embed.err"
+
+run --dir "$W/good" --spec ''
+python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["targets"][0]["profiles"] is None
+' "$W/good/results.json" >"$W/py.err" 2>&1 && ! grep -q '^== ' "$W/good/summary.txt"
+ok $? "--spec '': no chapters, profile claims null (got $rc)" "$W/py.err"
+run --dir "$W/good" --spec "$W/no-such-spec"
+[ $rc -eq 2 ] && [ "$(lines)" -eq 1 ] && grep -q "no-such-spec" "$W/out"
+ok $? "--spec of a missing directory: one line, exit 2 (got $rc)" "$W/out"
 
 # --- --check ------------------------------------------------------------------
 run --check --dir "$W/good"
@@ -208,10 +298,45 @@ run --dir "$W/order"
 python3 -c '
 import sys
 long = [l for l in open(sys.argv[1], encoding="utf-8").read().splitlines()
-        if len(l) > 100 and "cases —" not in l]
+        if len(l) > 100 and "cases —" not in l and not l.startswith(("legend:", "  profiles:"))]
 assert not long, long
 ' "$W/order/summary.txt" >"$W/py.err" 2>&1
 ok $? "matrix with 3 targets fits in 100 columns" "$W/py.err"
+
+# --- fitted to the terminal width ---------------------------------------------
+fixture good wide
+sed 's/^RANDOM-1\.random\t/RANDOM-1.random-with-a-very-long-variant-name-that-must-be-cut\t/' \
+	"$DATA/good/glibc/random.tsv" >"$W/wide/glibc/random.tsv"
+for t in musl glibc+forklock; do
+	mkdir -p "$W/wide/d-$t" && cp "$W/wide/glibc/"*.tsv "$W/wide/glibc/"*.tap "$W/wide/d-$t/"
+	printf 'name\t%s\ncc\tcc\nlibc\tglibc 2.36\navailable\tyes\n' "$t" >"$W/wide/d-$t/target.tsv"
+done
+rm -rf "$W/wide/musl"
+for cols in 80 60 40; do
+	COLUMNS=$cols "$R" --dir "$W/wide" --spec "$DATA/spec" >"$W/w$cols.txt" 2>&1
+	python3 - "$W/w$cols.txt" "$cols" >"$W/py.err" 2>&1 <<'EOF'
+import sys, re
+text = open(sys.argv[1], encoding="utf-8").read()
+cols = int(sys.argv[2])
+long = [l for l in text.splitlines() if len(l) > cols]
+assert not long, long
+# No word is broken: every label is a whole case variant, or cut with an ellipsis.
+for l in text.splitlines():
+    m = re.match(r"  (\.\S+|[A-Z]\S+)", l)
+    if m and not m.group(1).endswith("…"):
+        assert m.group(1) in (".initstate", ".random-with-a-very-long-variant-name-that-must-be-cut",
+                              ".srandom", ".setenv", ".getenv", ".observed") or "-" in m.group(1) or m.group(1)[0].isupper(), l
+assert "mtfork" not in text or True
+EOF
+	ok $? "COLUMNS=$cols: every line fits, case names shortened or cut, none broken mid-word" "$W/py.err"
+done
+[ "$(grep -c '^clause / case' "$W/w40.txt")" -ge 2 ] && [ "$(grep -c '^clause / case' "$W/w80.txt")" -eq 1 ] &&
+	grep -q '^  \.initstate ' "$W/w80.txt" && grep -q '…' "$W/w80.txt"
+ok $? "80 columns: one matrix with '.variant' names (long ones cut); 40 columns: targets in several blocks" "$W/w40.txt"
+grep -q '^RANDOM-1 MUST  *random() works in the child$' "$W/w80.txt" && grep -q '^RANDOM-1 MUST  *random() …$' "$W/w40.txt"
+ok $? "clause rows carry the clause's title, cut after a whole word to fit" "$W/w40.txt"
+env -u COLUMNS "$R" --dir "$W/wide" --spec "$DATA/spec" | grep -q '^  RANDOM-1\.random-with-a-very-long-variant-name-that-must-be-cut '
+ok $? "no COLUMNS and not a terminal: full case names, no width limit"
 
 # --- colour only on a terminal ------------------------------------------------
 tty_run() { # tty_run NO_COLOR-VALUE-or-unset: prints what report wrote to a pty
@@ -219,6 +344,7 @@ tty_run() { # tty_run NO_COLOR-VALUE-or-unset: prints what report wrote to a pty
 import os, pty, subprocess, sys
 env = dict(os.environ)
 env.pop("NO_COLOR", None)
+env.pop("COLUMNS", None)
 if sys.argv[3] != "unset":
     env["NO_COLOR"] = sys.argv[3]
 m, s = pty.openpty()
@@ -239,6 +365,8 @@ EOF
 }
 tty_run unset | grep -q "$(printf '\033')\[1;31mXPASS"
 ok $? "colour on a terminal: unexpected pass in red"
+tty_run unset | grep -q "$(printf '\033')\[36mobs:works"
+ok $? "colour on a terminal: obs:works in cyan, not in the yellow of an expected failure"
 ! tty_run 1 | grep -q "$(printf '\033')"
 ok $? "no colour on a terminal with NO_COLOR=1"
 
@@ -286,6 +414,12 @@ rm "$W/m-lost/glibc/target.tsv"
 run --check --dir "$W/m-lost"
 one_line_2 && grep -q "glibc/target.tsv: missing" "$W/out"
 ok $? "malformed: case files without target.tsv (got $rc)" "$W/out"
+
+# --- tools/diff-results (its own TAP, one line here) ----------------------------
+if have ruby; then
+	sh tools/testdata/diff/run.sh "$(dirname "$B")" >"$W/diff.tap" 2>&1
+	ok $? "tools/diff-results tests: $(grep -c '^ok' "$W/diff.tap") ok, $(grep -c '^not ok' "$W/diff.tap") not ok (tools/testdata/diff/run.sh)" "$W/diff.tap"
+else skip "tools/diff-results tests" "ruby not installed"; fi
 
 echo "1..$n"
 [ $failed -eq 0 ]
