@@ -15,6 +15,8 @@
 #   make bench    benchmarks of the reference library (build/bench/forklock.json)
 #   make bench-suite  the suite's speed, proof latency and verdict stability
 #                 (RUNS=3 runs per target; build/bench/suite.json)
+#   make diff     A=old/report [B=build/report]: fixed, regressed, new and removed
+#                 cases (Markdown in build/diff.md; exit 1 on a regression)
 #   make audit    ARGS='-- PROGRAM ARGS': which calls the program's MT-forked
 #                 children make, and their verdicts (tools/audit)
 #   make install  install libforklock (PREFIX=/usr/local, DESTDIR=); make uninstall
@@ -78,6 +80,15 @@ bench-suite:
 REF_BUILD = $(BUILD)/ref
 REF_BENCH_BUILD = $(BUILD)/bench
 include ref/ref.mk
+
+# Compare two runs: make diff A=old-report-dir-or-results.json [B=build/report] [MD=build/diff.md]
+A ?=
+B ?= $(BUILD)/report
+MD ?= $(BUILD)/diff.md
+.PHONY: diff
+diff:
+	@if [ -z '$(A)' ]; then echo "make diff: name the earlier run: make diff A=DIR-or-results.json (B defaults to $(BUILD)/report)" >&2; exit 2; fi
+	@ruby tools/diff-results --markdown '$(MD)' '$(A)' '$(B)'
 
 include audit/audit.mk
 
