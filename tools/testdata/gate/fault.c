@@ -5,7 +5,8 @@
  * MTFORK_GATE_FAULT says, the way a broken libc or harness would:
  *   crash    SIGSEGV at start, whatever the arguments;
  *   hang     in a run, pause() for ever (asked for its bound, it answers a
- *            short one, so the test need not wait the real bound);
+ *            short one, MTFORK_GATE_BOUND or 1500 ms, so the test need not
+ *            wait the real bound);
  *   silent   in a run, exit 0 having written nothing;
  *   badplan  in a run, plan 99 tests and run one;
  *   garbage  in a run, TAP with test numbers out of order.
@@ -36,8 +37,9 @@ __attribute__((constructor)) static void plant(int argc, char **argv)
 	if (has_arg(argc, argv, "--list") || has_arg(argc, argv, "--ways"))
 		return;
 	if (has_arg(argc, argv, "--bound")) {
-		if (!strcmp(fault, "hang")) {
-			printf("1500\n");
+		if (!strcmp(fault, "hang")) { /* MTFORK_GATE_BOUND ms, default 1500 */
+			const char *b = getenv("MTFORK_GATE_BOUND");
+			printf("%s\n", b && *b ? b : "1500");
 			exit(0);
 		}
 		return;

@@ -196,10 +196,14 @@ run 0 report MTFORK_STEPS= >/dev/null
 ok $? "a complete report writes results.json"
 env MTFORK_BUILD="$G" MTFORK_TARGET=glibc MTFORK_CASES=RANDOM-1.random MTFORK_EXPECT="$G/expect" \
 	LD_PRELOAD="$PWD/$G/libfault.so" MTFORK_GATE_FAULT=hang MTFORK_GATE_BINARY=random.t \
-	tools/mtfork report >"$G/out" 2>&1 </dev/null &
+	MTFORK_GATE_BOUND=60000 tools/mtfork report >"$G/out" 2>&1 </dev/null &
 driver=$!
 i=0
-while [ ! -f "$G/report/glibc/random.status" ] && ! grep -qs . "$G/report/glibc/random.tap" && [ $i -lt 100 ]; do
+# wait until this run has replaced the last report and its binary is running
+# (the hang fault keeps it there): then the kill lands mid-run, however
+# loaded the machine is
+while ! { [ -f "$G/report/INCOMPLETE" ] && [ ! -e "$G/report/results.json" ] &&
+	[ -e "$G/report/glibc/random.tap" ]; } && [ $i -lt 600 ]; do
 	sleep 0.05
 	i=$((i + 1))
 done
