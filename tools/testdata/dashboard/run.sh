@@ -14,19 +14,7 @@ cd "$(dirname "$0")/../../.." || exit 1
 BUILD=${1:-build}
 W=$BUILD/tools/dashboard-test
 R=$W/report
-n=0
-failed=0
-ok() { # ok STATUS DESCRIPTION [DIAGNOSTIC-FILE]
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-		[ -n "${3:-}" ] && [ -f "$3" ] && sed 's/^/# /' "$3" | head -n 40
-	fi
-}
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+. tools/testdata/tap.sh
 
 rm -rf "$W" && mkdir -p "$W" || exit 1
 if ! command -v chromium >/dev/null 2>&1; then

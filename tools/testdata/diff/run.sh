@@ -10,18 +10,7 @@ cd "$(dirname "$0")/../../.." || exit 1
 BUILD=${1:-build}
 W=$BUILD/tools/diff-test
 D=tools/diff-results
-n=0
-failed=0
-ok() { # ok STATUS DESCRIPTION [DIAGNOSTIC-FILE]
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-		[ -n "${3:-}" ] && [ -f "$3" ] && sed 's/^/# /' "$3" | head -n 40
-	fi
-}
+. tools/testdata/tap.sh
 run() { ruby "$D" "$@" >"$W/out" 2>&1; rc=$?; }
 
 rm -rf "$W" && mkdir -p "$W/a" "$W/b" || exit 1

@@ -11,20 +11,7 @@ DATA=tools/testdata/report
 B=build/tools
 W=$B/report-test
 R=$B/report
-n=0
-failed=0
-
-ok() { # ok STATUS DESCRIPTION [DIAGNOSTIC-FILE]
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-		[ -n "${3:-}" ] && [ -f "$3" ] && sed 's/^/# /' "$3"
-	fi
-}
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+. tools/testdata/tap.sh
 have() { command -v "$1" >/dev/null 2>&1; }
 
 # run DIR-ARGS...: stdout+stderr to $W/out, exit status to $rc
