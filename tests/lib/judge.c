@@ -25,6 +25,7 @@
 struct child_msg {
 	uint32_t magic;
 	int status;
+	int inside; /* mtfork_snapshot_inside */
 	char detail[200];
 };
 
@@ -70,10 +71,13 @@ int probe_wrong_num(struct probe *p, const char *what, long n)
 }
 
 static int child_wfd = -1;
+int mtfork_snapshot_inside = -1;
+void (*judge_hook)(void);
 
 void probe_report_then_exit(void)
 {
-	struct child_msg m = {.magic = CHILD_MAGIC, .status = PROBE_OK};
+	struct child_msg m = {
+	    .magic = CHILD_MAGIC, .status = PROBE_OK, .inside = mtfork_snapshot_inside};
 	if (write(child_wfd, &m, sizeof m) != sizeof m)
 		_exit(125);
 	exit(0);
@@ -83,7 +87,7 @@ void child_report(const struct mtcase *c, int wfd)
 {
 	child_wfd = wfd;
 	struct probe p = {{0}};
-	struct child_msg m = {.magic = CHILD_MAGIC};
+	struct child_msg m = {.magic = CHILD_MAGIC, .inside = mtfork_snapshot_inside};
 	m.status = c->probe(&p);
 	memcpy(m.detail, p.detail, sizeof m.detail);
 	m.detail[sizeof m.detail - 1] = 0;
@@ -168,7 +172,10 @@ void judge_child(pid_t pid, int rfd, int timeout_ms, struct child_result *r)
 	int got = 0, st;
 
 	memset(r, 0, sizeof *r);
+	r->inside = -1;
 	for (;;) {
+		if (judge_hook)
+			judge_hook();
 		struct pollfd p = {.fd = rfd, .events = POLLIN};
 		if (!got && poll(&p, 1, 1) > 0 && (p.revents & POLLIN))
 			got = read(rfd, &m, sizeof m) == sizeof m && m.magic == CHILD_MAGIC;
@@ -179,11 +186,13 @@ void judge_child(pid_t pid, int rfd, int timeout_ms, struct child_result *r)
 			if (!got)
 				got = read(rfd, &m, sizeof m) == sizeof m && m.magic == CHILD_MAGIC;
 			classify_exit(r, st, &m, got);
+			r->inside = got ? m.inside : -1;
 			return;
 		}
 		if (proof_step(&pr, pid)) {
 			set(r, B_DEADLOCK, HOW_PROOF,
 			    "single-threaded child parked in a private futex wait with no timeout");
+			r->futex = pr.last.arg[0];
 			describe_wait(r, &pr.last);
 			break;
 		}

@@ -326,6 +326,78 @@ static void enter_locked_then_list(struct hold *h)
 static const struct way also_list_way[] = {
     {"callback:also-list", WAY_CALLBACK, enter_locked_then_list, 0}, {0}};
 
+static void run(const struct holding *h, struct outcome *o, const char **holder);
+
+/* A hammer that does no work under any lock: its "subsystem call" is a
+ * loop of arithmetic. */
+static volatile unsigned long spin_sink;
+static void hammer_nothing(struct hold *h)
+{
+	(void)h;
+	for (int i = 0; i < 1000; i++)
+		spin_sink += (unsigned long)i;
+}
+
+/* Holds the lock long enough that a contender stops spinning and waits
+ * on the futex (musl's mutex spins first). */
+static void hammer_slow(struct hold *h)
+{
+	(void)h;
+	pthread_mutex_lock(&lock);
+	for (int i = 0; i < 2000; i++)
+		spin_sink += (unsigned long)i;
+	pthread_mutex_unlock(&lock);
+}
+
+static const struct way stoch_way[] = {{"stochastic:synthetic", WAY_STOCHASTIC, hammer_slow, 0},
+                                       {0}};
+static const struct way stoch_nothing[] = {
+    {"stochastic:nothing", WAY_STOCHASTIC, hammer_nothing, 0}, {0}};
+
+static void take_lock_at_fork_high_floor(void)
+{
+	take_lock_at_fork();
+	stochastic_budget(1000000, 300);
+}
+
+static void stochastic_tests(void)
+{
+	struct outcome o;
+	const char *holder;
+
+	struct holding plain = {"synthetic lock", 0, verify_lock, stoch_way};
+	run(&plain, &o, &holder);
+	check(o.verdict == V_FAIL && o.behaviour == B_WRONG,
+	      "stochastic: a lock the child inherits held is found", o.detail);
+
+	struct holding musl_like = {"synthetic lock", take_lock_at_fork, verify_lock, stoch_way};
+	run(&musl_like, &o, &holder);
+	check(o.verdict == V_PASS && o.forks_inside >= 50 && strstr(o.detail, "fork waited on it"),
+	      "stochastic: a pass counts forks that waited for the hammer's lock (evidence floor)",
+	      o.detail);
+
+	setenv("MTFORK_NO_LOCKFIND", "1", 1);
+	run(&musl_like, &o, &holder);
+	unsetenv("MTFORK_NO_LOCKFIND");
+	check(o.verdict == V_SKIP && o.forks_inside == 0 && strstr(o.detail, "undecided"),
+	      "stochastic: without a found lock there is no evidence: undecided, never a pass",
+	      o.detail);
+
+	struct holding hollow = {"synthetic lock", 0, verify_lock, stoch_nothing};
+	run(&hollow, &o, &holder);
+	check(o.verdict == V_SKIP && strstr(o.detail, "undecided") && o.forks > 50,
+	      "stochastic: a hammer that never holds the lock is undecided after many forks, "
+	      "never a pass",
+	      o.detail);
+
+	struct holding high = {"synthetic lock", take_lock_at_fork_high_floor, verify_lock,
+	                       stoch_way};
+	run(&high, &o, &holder);
+	check(o.verdict == V_SKIP && o.forks_inside > 0 && strstr(o.detail, "undecided"),
+	      "stochastic: evidence below the floor at the time cap is undecided, with the count",
+	      o.detail);
+}
+
 static void run(const struct holding *h, struct outcome *o, const char **holder)
 {
 	struct mtcase c = {"SELF.lock", "SELF", MUST, h, probe_lock_free};
@@ -395,7 +467,9 @@ static void holder_tests(void)
 	      "a guarded stack that holds nothing at any depth is an error, never a pass",
 	      o.detail);
 
-no_uffd:;
+no_uffd:
+	stochastic_tests();
+
 	struct holding also_list = {"synthetic lock", make_pending_stream, verify_lock,
 	                            also_list_way};
 	run(&also_list, &o, &holder);
@@ -411,7 +485,7 @@ no_uffd:;
 
 int main(void)
 {
-	printf("TAP version 13\n1..21\n");
+	printf("TAP version 13\n1..26\n");
 	fflush(stdout);
 	judge_tests();
 	holder_tests();
