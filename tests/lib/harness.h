@@ -51,12 +51,13 @@ int scaled_ms(int ms);
 long now_ms(void);
 void sleep_ms(int ms);
 
-/* judge.c: the deadlock proof, one sample per call: 1 once pid has been
- * seen alone in the same untimed private futex wait twice, STABLE_MS apart
- * (nothing can ever wake it). */
+/* judge.c: the deadlock proof, one sample per call: 1 once every thread of
+ * pid has been seen in the same waits nothing can end (proc_stuck_sample)
+ * twice, STABLE_MS apart, and the process-wide checks hold. */
 struct proof {
-	struct sc_sample prev, last;
-	long prev_at;
+	struct stuck_state prev, last;
+	int have;              /* prev is a stuck sample */
+	long prev_at, next_at; /* when prev was taken; no costly check before next_at */
 };
 int proof_step(struct proof *pr, pid_t pid);
 

@@ -140,15 +140,21 @@ static void describe_wait(struct child_result *r, const struct sc_sample *s)
 int proof_step(struct proof *pr, pid_t pid)
 {
 	long t = now_ms();
-	proc_sample(pid, 0, &pr->last);
-	if (!sc_unwakeable_wait(&pr->last) || proc_threads(pid) != 1) {
-		pr->prev.valid = 0;
+	if (!proc_stuck_sample(pid, &pr->last)) {
+		pr->have = 0;
 		return 0;
 	}
-	if (sc_same(&pr->prev, &pr->last))
-		return t - pr->prev_at >= STABLE_MS;
-	pr->prev = pr->last;
-	pr->prev_at = t;
+	if (!pr->have || pr->prev.sig != pr->last.sig || pr->prev.threads != pr->last.threads) {
+		pr->prev = pr->last;
+		pr->have = 1;
+		pr->prev_at = t;
+		return 0;
+	}
+	if (t - pr->prev_at < STABLE_MS || t < pr->next_at)
+		return 0;
+	if (proc_stuck_confirm(pid, &pr->last))
+		return 1;
+	pr->next_at = t + 100; /* the costly checks failed: not again at once */
 	return 0;
 }
 
@@ -190,18 +196,38 @@ void judge_child(pid_t pid, int rfd, int timeout_ms, struct child_result *r)
 			return;
 		}
 		if (proof_step(&pr, pid)) {
-			set(r, B_DEADLOCK, HOW_PROOF,
-			    "single-threaded child parked in a private futex wait with no timeout");
-			r->futex = pr.last.arg[0];
-			describe_wait(r, &pr.last);
+			if (pr.last.threads == 1 && !pr.last.signals && !pr.last.npipes) {
+				set(r, B_DEADLOCK, HOW_PROOF,
+				    "single-threaded child parked in a private futex wait with no "
+				    "timeout");
+			} else {
+				set(r, B_DEADLOCK, HOW_PROOF, "all ");
+				str_add_num(r->detail, sizeof r->detail, pr.last.threads);
+				str_add(r->detail, sizeof r->detail,
+				        pr.last.threads == 1 ? " thread" : " threads");
+				str_add(r->detail, sizeof r->detail,
+				        " of the child in waits nothing can end:");
+				if (pr.last.futexes)
+					str_add(r->detail, sizeof r->detail,
+					        " private untimed futex waits;");
+				if (pr.last.npipes)
+					str_add(r->detail, sizeof r->detail,
+					        " a read of a pipe only the child can write;");
+				if (pr.last.signals)
+					str_add(r->detail, sizeof r->detail,
+					        " a signal wait with no timer or child to signal;");
+				r->detail[strlen(r->detail) - 1] = 0;
+			}
+			r->futex = pr.last.first.arg[0];
+			describe_wait(r, &pr.last.first);
 			break;
 		}
 		if (now_ms() - start > timeout_ms) {
 			set(r, B_DEADLOCK, HOW_TIMEOUT, "child still running after ");
 			str_add_num(r->detail, sizeof r->detail, timeout_ms);
 			str_add(r->detail, sizeof r->detail, " ms");
-			if (pr.last.valid)
-				describe_wait(r, &pr.last);
+			if (pr.last.first.valid)
+				describe_wait(r, &pr.last.first);
 			break;
 		}
 	}

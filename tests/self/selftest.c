@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../lib/harness.h"
@@ -108,6 +109,121 @@ static int two_threads_waiting(struct probe *p)
 	return wait_private(p);
 }
 
+/* The main thread in an untimed private futex wait, beside a second thread
+ * doing what the argument says. */
+static int pipe_fd[2] = {-1, -1};
+
+static void *reading_thread(void *a)
+{
+	char c;
+	(void)a;
+	while (read(pipe_fd[0], &c, 1) < 0 && errno == EINTR)
+		;
+	return 0;
+}
+
+static void *sleeping_thread(void *a)
+{
+	(void)a;
+	sleep(30);
+	return 0;
+}
+
+static void *sigwaiting_thread(void *a)
+{
+	sigset_t set;
+	siginfo_t si;
+	(void)a;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	while (sigwaitinfo(&set, &si) < 0 && errno == EINTR)
+		;
+	return 0;
+}
+
+static void *sigwaiting_timed_thread(void *a)
+{
+	sigset_t set;
+	siginfo_t si;
+	struct timespec ts = {30, 0};
+	(void)a;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	while (sigtimedwait(&set, &si, &ts) < 0 && errno == EINTR)
+		;
+	return 0;
+}
+
+static int beside(void *(*fn)(void *))
+{
+	pthread_t t;
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, 0);
+	pthread_create(&t, 0, fn, 0);
+	return wait_private(0);
+}
+
+static int own_pipe_read(struct probe *p)
+{
+	(void)p;
+	if (pipe(pipe_fd))
+		return PROBE_OK;
+	return beside(reading_thread);
+}
+
+/* The write end lives in a grandchild that writes after 300 ms: the read
+ * ends, and so must the probe (a live writer is no deadlock). */
+static int live_writer_read(struct probe *p)
+{
+	char c;
+	(void)p;
+	if (pipe(pipe_fd))
+		return PROBE_OK;
+	pid_t w = fork();
+	if (w == 0) {
+		usleep(300000);
+		if (write(pipe_fd[1], "x", 1) != 1)
+			_exit(1);
+		_exit(0);
+	}
+	close(pipe_fd[1]);
+	while (read(pipe_fd[0], &c, 1) < 0 && errno == EINTR)
+		;
+	return PROBE_OK;
+}
+
+static int with_sleeper(struct probe *p)
+{
+	(void)p;
+	return beside(sleeping_thread);
+}
+
+static int with_sigwait(struct probe *p)
+{
+	(void)p;
+	return beside(sigwaiting_thread);
+}
+
+static int with_timed_sigwait(struct probe *p)
+{
+	(void)p;
+	return beside(sigwaiting_timed_thread);
+}
+
+/* A POSIX timer armed to signal in 30 s: a signal can still come. */
+static int with_sigwait_and_timer(struct probe *p)
+{
+	timer_t tm;
+	struct sigevent ev = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR1};
+	struct itimerspec its = {.it_value = {30, 0}};
+	(void)p;
+	if (timer_create(CLOCK_MONOTONIC, &ev, &tm) || timer_settime(tm, 0, &its, 0))
+		return PROBE_OK;
+	return beside(sigwaiting_thread);
+}
+
 static int do_crash(struct probe *p)
 {
 	(void)p;
@@ -166,16 +282,37 @@ static void judge_tests(void)
 		const char *name;
 	} never_proof[] = {
 	    {do_sleep, "a sleeping child is judged by timeout, never by proof"},
-	    {do_read, "a child blocked in read is judged by timeout, never by proof"},
 	    {wait_timed, "a timed futex wait is judged by timeout, never by proof"},
 	    {wait_shared, "a shared futex wait is judged by timeout, never by proof"},
-	    {two_threads_waiting, "a multi-threaded child is judged by timeout, never by proof"},
+	    {with_sleeper, "a child with a sleeping thread is judged by timeout, never by proof"},
+	    {with_timed_sigwait,
+	     "a thread in a timed signal wait: judged by timeout, never by proof"},
+	    {with_sigwait_and_timer,
+	     "a signal wait with a timer armed to signal: judged by timeout, never by proof"},
 	};
 	for (size_t i = 0; i < sizeof never_proof / sizeof never_proof[0]; i++) {
 		judge_probe(never_proof[i].probe, 300, &r, &ms);
 		check(r.behaviour == B_DEADLOCK && r.how == HOW_TIMEOUT && ms >= 300,
 		      never_proof[i].name, r.detail);
 	}
+
+	static const struct {
+		int (*probe)(struct probe *);
+		const char *name;
+	} proof[] = {
+	    {two_threads_waiting, "two threads in private untimed futex waits: proven"},
+	    {do_read, "a read of a pipe only the child itself can write: proven"},
+	    {own_pipe_read, "a futex wait beside a read of the child's own pipe: proven"},
+	    {with_sigwait, "a futex wait beside an untimed signal wait, no timer: proven"},
+	};
+	for (size_t i = 0; i < sizeof proof / sizeof proof[0]; i++) {
+		judge_probe(proof[i].probe, 5000, &r, &ms);
+		check(r.behaviour == B_DEADLOCK && r.how == HOW_PROOF && ms < 1000, proof[i].name,
+		      r.detail);
+	}
+	judge_probe(live_writer_read, 5000, &r, &ms);
+	check(r.behaviour == B_WORKS && ms >= 300,
+	      "a read a live writer will satisfy is never proven: the child works", r.detail);
 
 	judge_probe(do_crash, 2000, &r, &ms);
 	check(r.behaviour == B_CRASH && r.signo == SIGSEGV && strstr(r.detail, "SIGSEGV"),
@@ -485,7 +622,7 @@ no_uffd:
 
 int main(void)
 {
-	printf("TAP version 13\n1..26\n");
+	printf("TAP version 13\n1..32\n");
 	fflush(stdout);
 	judge_tests();
 	holder_tests();
