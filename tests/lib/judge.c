@@ -36,6 +36,11 @@ int scaled_ms(int ms)
 	return (int)(ms * mtfork_mul);
 }
 
+int probe_ms(int ms)
+{
+	return scaled_ms(ms);
+}
+
 long now_ms(void)
 {
 	struct timespec t;

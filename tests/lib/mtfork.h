@@ -98,6 +98,11 @@ int probe_wrong(struct probe *p, const char *what);
 int probe_wrong_num(struct probe *p, const char *what, long n);
 int probe_skip(struct probe *p, const char *why);
 
+/* A probe's own time bound, in ms, scaled by MTFORK_TIMEOUT_MUL like every
+ * harness limit (a fixed wait inside a probe must not turn a slow child
+ * into a failure on a loaded machine). */
+int probe_ms(int ms);
+
 /* In a probe that runs a call in a process of its own (e.g. exit(), which
  * cannot report): call while waiting for pid; 1 once pid is proven
  * deadlocked, by the same rule the judge applies to the child. */

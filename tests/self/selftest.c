@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -173,21 +174,28 @@ static int own_pipe_read(struct probe *p)
 	return beside(reading_thread);
 }
 
-/* The write end lives in a grandchild that writes after 300 ms: the read
- * ends, and so must the probe (a live writer is no deadlock). */
+/* The write end lives in another process, not a child of this one (an
+ * orphan: a child would already rule the proof out), which writes after
+ * 300 ms: the read ends, and so must the probe (a live writer is no
+ * deadlock). */
 static int live_writer_read(struct probe *p)
 {
 	char c;
 	(void)p;
 	if (pipe(pipe_fd))
 		return PROBE_OK;
-	pid_t w = fork();
-	if (w == 0) {
-		usleep(300000);
-		if (write(pipe_fd[1], "x", 1) != 1)
-			_exit(1);
+	pid_t mid = fork();
+	if (mid == 0) {
+		if (fork() == 0) {
+			usleep(300000);
+			if (write(pipe_fd[1], "x", 1) != 1)
+				_exit(1);
+			_exit(0);
+		}
 		_exit(0);
 	}
+	while (waitpid(mid, 0, 0) < 0 && errno == EINTR)
+		;
 	close(pipe_fd[1]);
 	while (read(pipe_fd[0], &c, 1) < 0 && errno == EINTR)
 		;
