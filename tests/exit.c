@@ -116,8 +116,11 @@ static void atexit_hammer(struct hold *h)
 {
 	static int n;
 	(void)h;
-	if (n++ < 2000)
+	if (n++ < 2000) {
+		stochastic_inside(1);
 		atexit(nop);
+		stochastic_inside(0);
+	}
 }
 
 static void atexit_needs_lock(void)
@@ -148,8 +151,11 @@ static void at_quick_exit_hammer(struct hold *h)
 {
 	static int n;
 	(void)h;
-	if (n++ < 16)
+	if (n++ < 16) {
+		stochastic_inside(1);
 		(void)at_quick_exit(nop);
+		stochastic_inside(0);
+	}
 }
 
 static void at_quick_exit_needs_lock(void)

@@ -25,6 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -34,14 +37,15 @@
 #include "proc.h"
 #include "uffd.h"
 
-#define HOLD_MS     2000 /* the holder must park within this */
-#define VERIFY_MS   1000 /* the verifier must park (or fail to) within this */
-#define CHILD_MS    2000 /* a child not done by then is judged by timeout */
-#define STABLE_MS   5    /* two samples this far apart must agree */
-#define STOCH_FORKS 100  /* stochastic holder: at most this many forks */
-#define STOCH_MS    1000 /* ... and this much time (stochastic_budget() changes both) */
-#define SCAN_MS     1500 /* guarded stack: the depth scan gives up after this */
-#define SCAN_TRIES  400  /* ... or after this many depths */
+#define HOLD_MS       2000 /* the holder must park within this */
+#define VERIFY_MS     1000 /* the verifier must park (or fail to) within this */
+#define CHILD_MS      2000 /* a child not done by then is judged by timeout */
+#define STABLE_MS     5    /* two samples this far apart must agree */
+#define STOCH_FLOOR   50   /* stochastic: forks with evidence a pass needs */
+#define STOCH_HUNT_MS 1000 /* ... without evidence, forks hunt a failure this long */
+#define STOCH_CAP_MS  8000 /* ... with evidence coming in, the floor's time cap */
+#define SCAN_MS       1500 /* guarded stack: the depth scan gives up after this */
+#define SCAN_TRIES    400  /* ... or after this many depths */
 
 /* MTFORK_FORK=_Fork forks with _Fork(), which takes and resets no lock: a
  * deliberately violating "target" proving cases that libc fork protects can
@@ -61,8 +65,19 @@ static struct {
 	int result_w; /* the next child's report pipe */
 	atomic_int tid_holder, tid_verifier, tid_forker, tid_checker;
 	atomic_int stop;
-	atomic_int hammering; /* the stochastic holder has been through enter() once */
-	atomic_int released;  /* the holder was let go (before fork, if fork waited) */
+	atomic_int hammering;      /* the stochastic holder has been through enter() once */
+	atomic_int in_call;        /* ... is inside its enter() (set by the harness) */
+	atomic_int in_marked;      /* ... is between stochastic_inside(1) and (0) */
+	atomic_int explicit_marks; /* ... enter() brackets its subsystem call itself */
+	int last_inside;           /* the last child's snapshot of the above (1/0, -1 unknown) */
+	int notif_fd;              /* stochastic: the verifier's futex-wait listener (lockfind.c) */
+	atomic_int notif_ready, lock_found, verifier_done;
+	unsigned long lock_addr; /* ... the futex word of the lock the hammer takes, or 0 */
+	int watch_fd;            /* ... the forker's waits on it (lockfind_watch), or -1 */
+	atomic_int watch_ready;
+	int fork_waited_lock;      /* ... the forker waited on it during the last fork */
+	unsigned long child_futex; /* the last child's proven wait (its futex word) */
+	atomic_int released;       /* the holder was let go (before fork, if fork waited) */
 	pid_t (*fork)(void);
 	int out_fd;                /* to the supervisor */
 	unsigned long fork_futex;  /* where fork waited before the holder was released */
@@ -78,6 +93,20 @@ static struct {
 void run_before_fork(void (*fn)(void))
 {
 	C.before_fork = fn;
+}
+
+void stochastic_inside(int inside)
+{
+	C.explicit_marks = 1;
+	C.in_marked = inside;
+}
+
+/* One pass of the stochastic hammer, bracketed unless it brackets itself. */
+static void hammer_pass(struct hold *h)
+{
+	C.in_call = 1;
+	C.w->enter(h);
+	C.in_call = 0;
 }
 
 void stochastic_budget(int forks, int ms)
@@ -141,10 +170,10 @@ static void *holder_main(void *arg)
 	}
 	await(C.go_holder[0]);
 	if (C.w->kind == WAY_STOCHASTIC) {
-		C.w->enter(&h);
+		hammer_pass(&h);
 		C.hammering = 1;
 		while (!C.stop)
-			C.w->enter(&h);
+			hammer_pass(&h);
 		return 0;
 	}
 	C.w->enter(&h);
@@ -157,6 +186,16 @@ static void *verifier_main(void *arg)
 	(void)arg;
 	block_signals();
 	C.tid_verifier = gettid_();
+	if (C.w->kind == WAY_STOCHASTIC) { /* finding the lock: see stochastic() */
+		await(C.go_verifier[0]);
+		C.notif_fd = lockfind_install();
+		C.notif_ready = 1;
+		if (C.notif_fd >= 0)
+			while (!C.lock_found && !C.stop)
+				C.c->holding->verify();
+		C.verifier_done = 1;
+		idle();
+	}
 	for (;;) { /* once per hold tried (WAY_STACK tries several) */
 		await(C.go_verifier[0]);
 		C.c->holding->verify();
@@ -177,20 +216,52 @@ static void close_harness_fds(void)
 	}
 	if (C.trap.fd >= 0)
 		sys_close(C.trap.fd);
+	if (C.watch_fd >= 0)
+		sys_close(C.watch_fd);
 	if (C.out_fd >= 0)
 		sys_close(C.out_fd);
+}
+
+/* The child's snapshot of the hammer's lock word: 1 held (nonzero), 0
+ * free, -1 unreadable (the scout's address is no lock here). */
+static int lock_word_held(unsigned long addr)
+{
+	int v = 0;
+	struct iovec local = {&v, sizeof v}, remote = {(void *)addr, sizeof v};
+	if (syscall(SYS_process_vm_readv, getpid(), &local, 1, &remote, 1, 0) != sizeof v)
+		return -1;
+	return v != 0;
+}
+
+/* Answer the reported waits on the hammer's lock; note the forker's. */
+static void watch_service(void)
+{
+	int tid = 0;
+	while (C.watch_fd >= 0 && lockfind_next_tid(C.watch_fd, 0, &tid))
+		if (tid == C.tid_forker)
+			C.fork_waited_lock = 1;
 }
 
 static void *forker_main(void *arg)
 {
 	(void)arg;
 	C.tid_forker = gettid_();
+	if (C.w->kind == WAY_STOCHASTIC && C.lock_addr)
+		C.watch_fd = lockfind_watch(C.lock_addr);
+	C.watch_ready = 1;
 	for (;;) {
 		await(C.go_forker[0]);
 		if (C.before_fork)
 			C.before_fork();
 		pid_t pid = C.fork();
 		if (pid == 0) {
+			/* This child's memory is the snapshot at fork: was the
+			 * stochastic hammer inside the subsystem then? */
+			if (C.w->kind == WAY_STOCHASTIC && C.lock_addr)
+				mtfork_snapshot_inside = lock_word_held(C.lock_addr);
+			else if (C.w->kind == WAY_STOCHASTIC)
+				mtfork_snapshot_inside =
+				    C.explicit_marks ? C.in_marked != 0 : C.in_call != 0;
 			/* The trap is not inherited: the child's copy of a page
 			 * never filled is plain memory. Give it what the release
 			 * would have; a page filled before fork is left as is. */
@@ -550,9 +621,11 @@ static pid_t fork_while_held(struct outcome *o, enum fork_policy policy)
 {
 	int val, released = policy != RELEASE_HOLDER, late = 0;
 	long end = now_ms() + scaled_ms(CHILD_MS);
+	C.fork_waited_lock = 0;
 	go(C.go_forker[1]);
 	for (;;) {
-		int type = next_event(2, &val);
+		int type = next_event(C.watch_fd >= 0 ? 1 : 2, &val);
+		watch_service();
 		if (type == EV_FORKED) {
 			if (val > 0 && late)
 				str_add(o->detail, sizeof o->detail,
@@ -604,6 +677,8 @@ static void judge(struct outcome *o, pid_t pid, int rfd)
 {
 	struct child_result r;
 	judge_child(pid, rfd, scaled_ms(CHILD_MS), &r);
+	C.last_inside = r.inside;
+	C.child_futex = r.futex;
 	o->behaviour = r.behaviour;
 	o->how = r.how;
 	if (r.skipped)
@@ -633,10 +708,148 @@ static int fork_and_judge(struct outcome *o, enum fork_policy policy)
 	return pid > 0 ? o->behaviour : B_NONE;
 }
 
+#define FIND_MS 500 /* finding the hammer's lock: at most this long (scaled) */
+
+/* Let the verifier call verify() against the hammer until one address of
+ * its contended futex waits has been seen 3 times (or FIND_MS): that word
+ * is the lock both need; 0 when none was seen (or no seccomp). */
+static unsigned long find_lock(void)
+{
+	unsigned long seen[8] = {0};
+	int count[8] = {0}, best = -1;
+	long end = now_ms() + scaled_ms(FIND_MS);
+	go(C.go_verifier[1]);
+	while (!C.notif_ready && now_ms() < end)
+		sleep_ms(1);
+	while (C.notif_fd >= 0 && now_ms() < end && (best < 0 || count[best] < 3)) {
+		unsigned long a = lockfind_next(C.notif_fd, 5);
+		if (!a)
+			continue;
+		int i = 0;
+		while (i < 8 && seen[i] && seen[i] != a)
+			i++;
+		if (i == 8)
+			continue;
+		seen[i] = a;
+		count[i]++;
+		if (best < 0 || count[i] > count[best])
+			best = i;
+	}
+	return best < 0 ? 0 : seen[best];
+}
+
+static unsigned long hex_at(const char **p)
+{
+	unsigned long v = 0;
+	for (;; (*p)++) {
+		char c = **p;
+		if (c >= '0' && c <= '9')
+			v = v * 16 + (unsigned long)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v = v * 16 + (unsigned long)(c - 'a' + 10);
+		else
+			return v;
+	}
+}
+
+/* Is addr in a library's or the program's static data (a file-backed
+ * writable mapping, or the anonymous one right after it: .bss)? A futex word
+ * elsewhere is no libc lock: a thread descriptor's (pthread_join, which the
+ * kernel clears at thread exit), a heap object's. */
+static int in_static_data(unsigned long addr)
+{
+	static char maps[1 << 16];
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	ssize_t n = 0, r;
+	if (fd < 0)
+		return 0;
+	while (n < (ssize_t)sizeof maps - 1 && (r = read(fd, maps + n, sizeof maps - 1 - n)) > 0)
+		n += r;
+	sys_close(fd);
+	maps[n] = 0;
+	unsigned long prev_end = 0;
+	int prev_file_rw = 0;
+	for (const char *p = maps; *p;) {
+		unsigned long lo = hex_at(&p);
+		p += *p == '-';
+		unsigned long hi = hex_at(&p);
+		const char *perms = p + 1, *eol = strchr(p, '\n'), *path = strchr(p, '/');
+		if (!eol)
+			eol = p + strlen(p);
+		int file = path && path < eol, rw = perms[0] == 'r' && perms[1] == 'w';
+		if (addr >= lo && addr < hi)
+			return rw && (file || (prev_file_rw && prev_end == lo));
+		prev_end = hi;
+		prev_file_rw = file && rw;
+		p = *eol ? eol + 1 : eol;
+	}
+	return 0;
+}
+
+/* Before any thread starts: find the hammer's lock in a scout, a fork of
+ * this process (so the same addresses) that runs its own hammer and
+ * verifier; a verify() that is not safe against the hammer (musl's
+ * getpwnam and its static buffer) may crash the scout, never the case. */
+static unsigned long scout_lock(void)
+{
+	int p[2];
+	unsigned long a = 0;
+	if (pipe2(p, O_CLOEXEC))
+		return 0;
+	pid_t pid = fork();
+	if (pid == 0) {
+		int *pairs[] = {C.ev,          C.release,   C.go_holder,
+		                C.go_verifier, C.go_forker, C.go_checker};
+		sys_close(p[0]);
+		for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+			sys_close(pairs[i][0]);
+			sys_close(pairs[i][1]);
+			if (pipe2(pairs[i], O_CLOEXEC))
+				_exit(1);
+		}
+		park_init(C.ev[1], C.release[0]);
+		start_threads();
+		go(C.go_holder[1]);
+		long end = now_ms() + scaled_ms(HOLD_MS);
+		while (!C.hammering && now_ms() < end)
+			sleep_ms(1);
+		if (C.hammering)
+			a = find_lock();
+		if (a && !in_static_data(a))
+			a = 0;
+		if (write(p[1], &a, sizeof a) != sizeof a)
+			_exit(1);
+		_exit(0);
+	}
+	sys_close(p[1]);
+	struct pollfd pf = {.fd = p[0], .events = POLLIN};
+	if (pid > 0 && poll(&pf, 1, scaled_ms(FIND_MS + HOLD_MS + 500)) > 0 &&
+	    read(p[0], &a, sizeof a) != sizeof a)
+		a = 0;
+	sys_close(p[0]);
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		while (waitpid(pid, 0, 0) < 0 && errno == EINTR)
+			;
+	}
+	return a;
+}
+
+/* The stochastic holder: a hammer thread enters the subsystem over and over
+ * while forks repeat. Every fork's child reports whether its snapshot shows
+ * the hammer inside the subsystem (mtfork_snapshot_inside). The first child
+ * that does not work decides a failure; a pass needs `floor` working
+ * children whose snapshot had the hammer inside (the evidence floor). The
+ * search stops as soon as the floor is met; under load it takes longer,
+ * never fewer forks: only the (scaled) cap ends it, and a case that did not
+ * reach its floor by then is a skip, undecided, with the evidence it had. */
 static void stochastic(struct outcome *o)
 {
-	int max_forks = C.stoch_forks > 0 ? C.stoch_forks : STOCH_FORKS;
-	long start = now_ms(), budget = scaled_ms(C.stoch_ms > 0 ? C.stoch_ms : STOCH_MS);
+	int need = C.stoch_forks > 0 ? C.stoch_forks : STOCH_FLOOR;
+	long start = now_ms(), cap = scaled_ms(C.stoch_ms > 0 ? C.stoch_ms : STOCH_CAP_MS);
+	const char *env = getenv("MTFORK_STOCH_FLOOR"); /* measurements only (tools/) */
+	if (env && atoi(env) > 0)
+		need = atoi(env);
 	o->held = -1;
 	go(C.go_holder[1]);
 	/* Fork only once the hammer really runs: its first pass may set up state
@@ -648,29 +861,86 @@ static void stochastic(struct outcome *o)
 		}
 		sleep_ms(1);
 	}
-	for (o->forks = 1; o->forks <= max_forks; o->forks++) {
+	const char *lock_note =
+	    !C.c->holding->verify ? " with the hammer inside its call at fork (no lock to verify)"
+	    : C.lock_addr         ? " with the hammer's lock held at fork (its word nonzero in "
+	                            "the child, or fork waited on it)"
+	                          : " with the hammer's lock held at fork (the lock was not "
+	                            "found: no evidence)";
+	while (!C.watch_ready && now_ms() - start < scaled_ms(HOLD_MS))
+		sleep_ms(1);
+	if (C.watch_fd >= 0)
+		judge_hook = watch_service;
+	/* Without the lock's address a holding with a verify has no evidence:
+	 * its forks can still find a failure, for the old budget's time. */
+	int undecided = 0, can_count = C.lock_addr || !C.c->holding->verify;
+	long hunt = scaled_ms(C.stoch_ms > 0 ? C.stoch_ms : STOCH_HUNT_MS);
+	for (o->forks = 1;; o->forks++) {
 		o->detail[0] = 0;
 		int b = fork_and_judge(o, JUST_WAIT);
 		/* a MAY case is observed, never pass: it too keeps forking while
 		 * the child works */
-		if (b != B_WORKS || o->verdict == V_SKIP || o->verdict == V_ERROR ||
-		    now_ms() - start > budget)
+		if (b != B_WORKS || o->verdict == V_SKIP || o->verdict == V_ERROR)
 			break;
+		/* held in the child's snapshot, or fork waited for it (a libc
+		 * that takes the lock around fork, as musl does) */
+		o->forks_inside += (C.last_inside == 1 || C.fork_waited_lock) && can_count;
+		if (o->forks_inside >= need)
+			break;
+		/* after the old budget, go on only while evidence comes in */
+		if (now_ms() - start > (can_count && o->forks_inside ? cap : hunt)) {
+			undecided = 1;
+			break;
+		}
 	}
-	if (o->forks > max_forks)
-		o->forks = max_forks;
 	C.stop = 1;
 	if (o->verdict == V_SKIP)
 		return; /* the reason alone says why */
-	char note[96] = "";
+	char note[260] = "";
+	if (undecided) {
+		o->verdict = V_SKIP;
+		o->behaviour = B_NONE;
+		o->how = HOW_NONE;
+		str_add(note, sizeof note, "undecided: ");
+	}
 	str_add_num(note, sizeof note, o->forks);
 	str_add(note, sizeof note, o->forks == 1 ? " fork in " : " forks in ");
 	str_add_num(note, sizeof note, now_ms() - start);
-	str_add(note, sizeof note, " ms");
+	str_add(note, sizeof note, " ms, ");
+	str_add_num(note, sizeof note, o->forks_inside);
+	str_add(note, sizeof note, lock_note);
+	if (C.lock_addr) {
+		str_add(note, sizeof note, " [lock word ");
+		put_hex(note + strlen(note), C.lock_addr);
+		str_add(note, sizeof note, "]");
+	}
+	str_add(note, sizeof note, " (a pass needs ");
+	str_add_num(note, sizeof note, need);
+	str_add(note, sizeof note, ")");
+	if (o->verdict == V_FAIL || o->verdict == V_OBSERVED) {
+		str_add(note, sizeof note,
+		        C.last_inside == 1   ? "; this child: hammer inside"
+		        : C.last_inside == 0 ? "; this child: hammer outside"
+		                             : "");
+	}
+	if (undecided)
+		o->detail[0] = 0;
+	/* A child proven stuck on another lock than the one found: say so (a
+	 * lock the hammer's call takes alongside, e.g. glibc's
+	 * dl_load_write_lock next to the dl_load_lock it resets). */
+	if (o->verdict == V_FAIL && o->how == HOW_PROOF && C.lock_addr &&
+	    C.child_futex != C.lock_addr) {
+		str_add(note, sizeof note, "; the child waits on ");
+		put_hex(note + strlen(note), C.child_futex);
+		str_add(note, sizeof note, ", not the found lock");
+	}
 	if (o->detail[0])
 		str_add(note, sizeof note, ": ");
-	memmove(o->detail + strlen(note), o->detail, sizeof o->detail - strlen(note));
-	memcpy(o->detail, note, strlen(note));
+	size_t n = strlen(note);
+	if (n < sizeof o->detail) {
+		memmove(o->detail + n, o->detail, sizeof o->detail - n);
+		memcpy(o->detail, note, n);
+	}
 	o->detail[sizeof o->detail - 1] = 0;
 }
 
@@ -688,6 +958,8 @@ void case_process(const struct mtcase *c, const struct way *w, int out_fd)
 	C.c = c;
 	C.w = w;
 	C.trap.fd = -1;
+	C.notif_fd = -1;
+	C.watch_fd = -1;
 	C.out_fd = out_fd;
 	C.fork = fork;
 	const char *how = getenv("MTFORK_FORK");
@@ -732,6 +1004,8 @@ void case_process(const struct mtcase *c, const struct way *w, int out_fd)
 		finish(&o, V_UNAVAILABLE, C.gs.why);
 		send_outcome(out_fd, &o);
 	}
+	if (w->kind == WAY_STOCHASTIC && c->holding->verify)
+		C.lock_addr = scout_lock();
 #ifdef __GLIBC__
 	if (w->kind != WAY_STOCHASTIC && w->kind != WAY_APP) /* the checker shares the arena */
 		mallopt(M_ARENA_MAX, 1);

@@ -29,9 +29,10 @@ enum how { HOW_NONE, HOW_PROOF, HOW_TIMEOUT, HOW_EXIT };
 struct outcome {
 	uint32_t magic;
 	int verdict, behaviour, how;
-	int held;        /* 1 verified, 0 not, -1 unknown (stochastic) */
-	int fork_waited; /* 1 fork blocked until the holder was released, -1 n/a */
-	int forks;       /* stochastic: forks tried */
+	int held;         /* 1 verified, 0 not, -1 unknown (stochastic) */
+	int fork_waited;  /* 1 fork blocked until the holder was released, -1 n/a */
+	int forks;        /* stochastic: forks tried */
+	int forks_inside; /* stochastic: forks whose child snapshot shows the hammer inside */
 	char detail[1024];
 };
 
@@ -39,6 +40,8 @@ struct outcome {
 struct child_result {
 	int behaviour, how, signo;
 	int skipped; /* the probe said the target cannot run it (detail: why) */
+	int inside;  /* stochastic: the hammer was inside at the fork (child's snapshot); -1 n/a */
+	unsigned long futex; /* a proven deadlock: the futex word waited on */
 	char detail[400];
 };
 
@@ -48,18 +51,22 @@ int scaled_ms(int ms);
 long now_ms(void);
 void sleep_ms(int ms);
 
-/* judge.c: the deadlock proof, one sample per call: 1 once pid has been
- * seen alone in the same untimed private futex wait twice, STABLE_MS apart
- * (nothing can ever wake it). */
+/* judge.c: the deadlock proof, one sample per call: 1 once every thread of
+ * pid has been seen in the same waits nothing can end (proc_stuck_sample)
+ * twice, STABLE_MS apart, and the process-wide checks hold. */
 struct proof {
-	struct sc_sample prev, last;
-	long prev_at;
+	struct stuck_state prev, last;
+	int have;              /* prev is a stuck sample */
+	long prev_at, next_at; /* when prev was taken; no costly check before next_at */
 };
 int proof_step(struct proof *pr, pid_t pid);
 
 /* judge.c: watch child pid (which reports on rfd) until it exits, crashes,
  * or is proven or timed out in a deadlock; it is killed and reaped. */
 void judge_child(pid_t pid, int rfd, int timeout_ms, struct child_result *r);
+/* child side, set before child_report: was the stochastic hammer inside
+ * the subsystem in this child's snapshot (1/0), or -1 (not stochastic). */
+extern int mtfork_snapshot_inside;
 /* child side: run the probe and report to wfd, then _exit. */
 void child_report(const struct mtcase *c, int wfd) __attribute__((noreturn));
 
@@ -96,6 +103,17 @@ int gstack_read_fault(struct gstack *s, size_t depth, size_t *touched);
 void gstack_call(void (*fn)(void *), void *arg, char *top);
 int gstack_hint(const void *key);
 void gstack_set_hint(const void *key, int depth);
+
+/* lockfind.c: in the verifier thread, report its own untimed private futex
+ * waits (returns the listener, or -1); in the controller, the next waited-on
+ * address within ms (answered "continue"), or 0. */
+int lockfind_install(void);
+unsigned long lockfind_next(int fd, int ms);
+/* In the forker: report its waits on addr only (and its children's). */
+int lockfind_watch(unsigned long addr);
+unsigned long lockfind_next_tid(int fd, int ms, int *tid);
+/* judge.c: called on every turn of judge_child's loop (may be NULL). */
+extern void (*judge_hook)(void);
 
 /* names.c */
 const char *verdict_name(int v);

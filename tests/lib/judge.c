@@ -25,6 +25,7 @@
 struct child_msg {
 	uint32_t magic;
 	int status;
+	int inside; /* mtfork_snapshot_inside */
 	char detail[200];
 };
 
@@ -33,6 +34,11 @@ double mtfork_mul = 1.0;
 int scaled_ms(int ms)
 {
 	return (int)(ms * mtfork_mul);
+}
+
+int probe_ms(int ms)
+{
+	return scaled_ms(ms);
 }
 
 long now_ms(void)
@@ -70,10 +76,13 @@ int probe_wrong_num(struct probe *p, const char *what, long n)
 }
 
 static int child_wfd = -1;
+int mtfork_snapshot_inside = -1;
+void (*judge_hook)(void);
 
 void probe_report_then_exit(void)
 {
-	struct child_msg m = {.magic = CHILD_MAGIC, .status = PROBE_OK};
+	struct child_msg m = {
+	    .magic = CHILD_MAGIC, .status = PROBE_OK, .inside = mtfork_snapshot_inside};
 	if (write(child_wfd, &m, sizeof m) != sizeof m)
 		_exit(125);
 	exit(0);
@@ -83,7 +92,7 @@ void child_report(const struct mtcase *c, int wfd)
 {
 	child_wfd = wfd;
 	struct probe p = {{0}};
-	struct child_msg m = {.magic = CHILD_MAGIC};
+	struct child_msg m = {.magic = CHILD_MAGIC, .inside = mtfork_snapshot_inside};
 	m.status = c->probe(&p);
 	memcpy(m.detail, p.detail, sizeof m.detail);
 	m.detail[sizeof m.detail - 1] = 0;
@@ -136,15 +145,21 @@ static void describe_wait(struct child_result *r, const struct sc_sample *s)
 int proof_step(struct proof *pr, pid_t pid)
 {
 	long t = now_ms();
-	proc_sample(pid, 0, &pr->last);
-	if (!sc_unwakeable_wait(&pr->last) || proc_threads(pid) != 1) {
-		pr->prev.valid = 0;
+	if (!proc_stuck_sample(pid, &pr->last)) {
+		pr->have = 0;
 		return 0;
 	}
-	if (sc_same(&pr->prev, &pr->last))
-		return t - pr->prev_at >= STABLE_MS;
-	pr->prev = pr->last;
-	pr->prev_at = t;
+	if (!pr->have || pr->prev.sig != pr->last.sig || pr->prev.threads != pr->last.threads) {
+		pr->prev = pr->last;
+		pr->have = 1;
+		pr->prev_at = t;
+		return 0;
+	}
+	if (t - pr->prev_at < STABLE_MS || t < pr->next_at)
+		return 0;
+	if (proc_stuck_confirm(pid, &pr->last))
+		return 1;
+	pr->next_at = t + 100; /* the costly checks failed: not again at once */
 	return 0;
 }
 
@@ -168,7 +183,10 @@ void judge_child(pid_t pid, int rfd, int timeout_ms, struct child_result *r)
 	int got = 0, st;
 
 	memset(r, 0, sizeof *r);
+	r->inside = -1;
 	for (;;) {
+		if (judge_hook)
+			judge_hook();
 		struct pollfd p = {.fd = rfd, .events = POLLIN};
 		if (!got && poll(&p, 1, 1) > 0 && (p.revents & POLLIN))
 			got = read(rfd, &m, sizeof m) == sizeof m && m.magic == CHILD_MAGIC;
@@ -179,20 +197,42 @@ void judge_child(pid_t pid, int rfd, int timeout_ms, struct child_result *r)
 			if (!got)
 				got = read(rfd, &m, sizeof m) == sizeof m && m.magic == CHILD_MAGIC;
 			classify_exit(r, st, &m, got);
+			r->inside = got ? m.inside : -1;
 			return;
 		}
 		if (proof_step(&pr, pid)) {
-			set(r, B_DEADLOCK, HOW_PROOF,
-			    "single-threaded child parked in a private futex wait with no timeout");
-			describe_wait(r, &pr.last);
+			if (pr.last.threads == 1 && !pr.last.signals && !pr.last.npipes) {
+				set(r, B_DEADLOCK, HOW_PROOF,
+				    "single-threaded child parked in a private futex wait with no "
+				    "timeout");
+			} else {
+				set(r, B_DEADLOCK, HOW_PROOF, "all ");
+				str_add_num(r->detail, sizeof r->detail, pr.last.threads);
+				str_add(r->detail, sizeof r->detail,
+				        pr.last.threads == 1 ? " thread" : " threads");
+				str_add(r->detail, sizeof r->detail,
+				        " of the child in waits nothing can end:");
+				if (pr.last.futexes)
+					str_add(r->detail, sizeof r->detail,
+					        " private untimed futex waits;");
+				if (pr.last.npipes)
+					str_add(r->detail, sizeof r->detail,
+					        " a read of a pipe only the child can write;");
+				if (pr.last.signals)
+					str_add(r->detail, sizeof r->detail,
+					        " a signal wait with no timer or child to signal;");
+				r->detail[strlen(r->detail) - 1] = 0;
+			}
+			r->futex = pr.last.first.arg[0];
+			describe_wait(r, &pr.last.first);
 			break;
 		}
 		if (now_ms() - start > timeout_ms) {
 			set(r, B_DEADLOCK, HOW_TIMEOUT, "child still running after ");
 			str_add_num(r->detail, sizeof r->detail, timeout_ms);
 			str_add(r->detail, sizeof r->detail, " ms");
-			if (pr.last.valid)
-				describe_wait(r, &pr.last);
+			if (pr.last.first.valid)
+				describe_wait(r, &pr.last.first);
 			break;
 		}
 	}

@@ -121,7 +121,7 @@ static void report(int no, const struct mtcase *c, const struct outcome *o, cons
 	printf("  mode: %s\n  how: %s\n  holder: %s\n  held: %s\n  fork_waited: %s\n", mode_of(o),
 	       how_name(o->how), holder, tri(o->held), tri(o->fork_waited));
 	if (o->forks)
-		printf("  forks: %d\n", o->forks);
+		printf("  forks: %d\n  forks_inside: %d\n", o->forks, o->forks_inside);
 	printf("  ms: %.1f\n  expected: %s\n  detail: ", ms, e.expected);
 	yaml_str(stdout, o->detail);
 	printf("\n  ...\n");

@@ -61,10 +61,19 @@ struct holding {
  * destructors, that the child continues). */
 void run_before_fork(void (*fn)(void));
 
-/* From a holding's setup: bound the stochastic holder by this many forks and
- * milliseconds (scaled) instead of the defaults (100 forks, 1000 ms), for a
+/* From a holding's setup: a stochastic pass needs this many forks with
+ * evidence of the hammer's lock held at fork (the evidence floor; default
+ * 50) and may search for them this long (scaled ms; default 8000), for a
  * failure known to need more forks to show. */
 void stochastic_budget(int forks, int ms);
+
+/* In a WAY_STOCHASTIC enter(): bracket the part of one pass that is inside
+ * the subsystem (the libc call under test). A fork counts as evidence for a
+ * pass only when the child's snapshot shows the hammer between the two
+ * calls; a hammer that never calls them is bracketed whole by the harness.
+ * A pass that does nothing (a hammer that stopped registering handlers)
+ * must not be bracketed. */
+void stochastic_inside(int inside);
 
 /* A probe returns PROBE_OK, probe_wrong*(...), or probe_skip(...) when the
  * target lacks the interface or the environment forbids the call (e.g. not
@@ -88,6 +97,11 @@ struct mtcase {
 int probe_wrong(struct probe *p, const char *what);
 int probe_wrong_num(struct probe *p, const char *what, long n);
 int probe_skip(struct probe *p, const char *why);
+
+/* A probe's own time bound, in ms, scaled by MTFORK_TIMEOUT_MUL like every
+ * harness limit (a fixed wait inside a probe must not turn a slow child
+ * into a failure on a loaded machine). */
+int probe_ms(int ms);
 
 /* In a probe that runs a call in a process of its own (e.g. exit(), which
  * cannot report): call while waiting for pid; 1 once pid is proven

@@ -1,6 +1,7 @@
 /* /proc readers for the judge: see proc.h for why they avoid stdio. */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <string.h>
 #include <unistd.h>
@@ -81,6 +82,8 @@ static ssize_t read_file(const char *path, char *buf, size_t size)
 	return n;
 }
 
+static void proc_sample_path(const char *path, struct sc_sample *s);
+
 static const char *parse_num(const char *p, unsigned long *out, int *ok)
 {
 	int base = 10, digits = 0, neg = 0;
@@ -113,13 +116,18 @@ static const char *parse_num(const char *p, unsigned long *out, int *ok)
 void proc_sample(pid_t pid, pid_t tid, struct sc_sample *s)
 {
 	char path[64], *e = path;
-	memset(s, 0, sizeof *s);
 	if (pid) {
 		e = put_dec(put_str(e, "/proc/"), pid);
 	} else {
 		e = put_dec(put_str(e, "/proc/self/task/"), tid);
 	}
 	put_str(e, "/syscall");
+	proc_sample_path(path, s);
+}
+
+static void proc_sample_path(const char *path, struct sc_sample *s)
+{
+	memset(s, 0, sizeof *s);
 	if (read_file(path, s->raw, sizeof s->raw) <= 0)
 		return;
 	s->valid = 1;
@@ -186,4 +194,217 @@ int sc_unwakeable_wait(const struct sc_sample *s)
 int sc_same(const struct sc_sample *a, const struct sc_sample *b)
 {
 	return a->valid && b->valid && strcmp(a->raw, b->raw) == 0;
+}
+
+/* --- proving a multi-threaded process stuck (see proc.h) ------------------- */
+
+#ifndef SYS_rt_sigtimedwait_nr
+#if defined(__x86_64__)
+#define SYS_rt_sigtimedwait_nr 128
+#define SYS_read_nr            0
+#elif defined(__aarch64__)
+#define SYS_rt_sigtimedwait_nr 137
+#define SYS_read_nr            63
+#endif
+#endif
+
+struct mt_dirent {
+	unsigned long long ino;
+	long long off;
+	unsigned short reclen;
+	unsigned char type;
+	char name[];
+};
+
+/* Call fn(name, arg) for each numeric entry of directory path (getdents64:
+ * no malloc); stops early when fn returns nonzero and returns that, or -1
+ * when the directory cannot be read. */
+static int each_number(const char *path, int (*fn)(long n, void *arg), void *arg)
+{
+	char buf[4096];
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	for (;;) {
+		long got = syscall(SYS_getdents64, fd, buf, sizeof buf);
+		if (got <= 0) {
+			sys_close(fd);
+			return got < 0 ? -1 : 0;
+		}
+		for (long at = 0; at < got;) {
+			struct mt_dirent *d = (struct mt_dirent *)(void *)(buf + at);
+			at += d->reclen;
+			unsigned long n;
+			int ok;
+			const char *e = parse_num(d->name, &n, &ok);
+			if (!ok || *e)
+				continue;
+			int r = fn((long)n, arg);
+			if (r) {
+				sys_close(fd);
+				return r;
+			}
+		}
+	}
+}
+
+struct stuck {
+	pid_t pid;
+	int threads, signals, ok, futexes;
+	unsigned long sig; /* FNV-1a over every thread's syscall line */
+	long pipes[8];     /* read() waits: the pipes' inodes */
+	int npipes;
+	struct sc_sample first;
+};
+
+static long pipe_inode(pid_t pid, long fd)
+{
+	char path[64], link[64];
+	put_dec(put_str(put_dec(put_str(path, "/proc/"), pid), "/fd/"), fd);
+	ssize_t n = readlink(path, link, sizeof link - 1);
+	if (n <= 6)
+		return -1;
+	link[n] = 0;
+	if (strncmp(link, "pipe:[", 6))
+		return -1;
+	unsigned long ino;
+	int ok;
+	parse_num(link + 6, &ino, &ok);
+	return ok ? (long)ino : -1;
+}
+
+static int thread_state(long tid, void *arg)
+{
+	struct stuck *st = arg;
+	char path[80], *e;
+	e = put_dec(put_str(put_dec(put_str(path, "/proc/"), st->pid), "/task/"), tid);
+	put_str(e, "/syscall");
+	struct sc_sample parsed;
+	proc_sample_path(path, &parsed);
+	if (!parsed.valid)
+		return st->ok = 0, 1;
+	if (!st->threads++)
+		st->first = parsed;
+	for (const char *c = parsed.raw; *c; c++)
+		st->sig = (st->sig ^ (unsigned char)*c) * 1099511628211UL;
+	st->sig = (st->sig ^ '|') * 1099511628211UL;
+	if (sc_unwakeable_wait(&parsed)) {
+		st->futexes++;
+		return 0;
+	}
+#ifdef SYS_rt_sigtimedwait_nr
+	if (parsed.valid && parsed.in_syscall && parsed.nr == SYS_rt_sigtimedwait_nr &&
+	    parsed.arg[2] == 0) {
+		st->signals = 1;
+		return 0;
+	}
+	if (parsed.valid && parsed.in_syscall && parsed.nr == SYS_read_nr && st->npipes < 8) {
+		long ino = pipe_inode(st->pid, (long)parsed.arg[0]);
+		if (ino > 0) {
+			st->pipes[st->npipes++] = ino;
+			return 0;
+		}
+	}
+#endif
+	st->ok = 0;
+	return 1;
+}
+
+struct writer_scan {
+	pid_t pid, other;
+	long ino;
+	int found; /* a write end of the pipe outside pid */
+};
+
+static int fd_is_writer(long fd, void *arg)
+{
+	struct writer_scan *w = arg;
+	if (pipe_inode(w->other, fd) != w->ino)
+		return 0;
+	char path[80], buf[256];
+	put_dec(put_str(put_dec(put_str(path, "/proc/"), w->other), "/fdinfo/"), fd);
+	if (read_file(path, buf, sizeof buf) <= 0)
+		return w->found = 1; /* cannot tell: assume it writes */
+	const char *f = strstr(buf, "flags:");
+	unsigned long flags = 0;
+	if (f) {
+		f += 6;
+		while (*f == '\t' || *f == ' ')
+			f++;
+		for (; *f >= '0' && *f <= '7'; f++)
+			flags = flags * 8 + (unsigned long)(*f - '0');
+	}
+	if (!f || (flags & 3) != 0) /* O_WRONLY or O_RDWR */
+		return w->found = 1;
+	return 0;
+}
+
+static int process_has_writer(long p, void *arg)
+{
+	struct writer_scan *w = arg;
+	char path[64];
+	if (p == w->pid)
+		return 0; /* the waiting process's own ends: all its threads wait */
+	w->other = (pid_t)p;
+	put_str(put_dec(put_str(path, "/proc/"), p), "/fd");
+	if (each_number(path, fd_is_writer, w) < 0) {
+		/* unreadable: another user's process (it cannot have been given
+		 * our pipe without us), or one gone meanwhile */
+		struct stat sb;
+		put_str(put_dec(put_str(path, "/proc/"), p), "");
+		if (stat(path, &sb) == 0 && sb.st_uid == getuid())
+			w->found = 1;
+	}
+	return w->found;
+}
+
+static int has_child(long tid, void *arg)
+{
+	struct stuck *st = arg;
+	char path[80], buf[16];
+	put_str(put_dec(put_str(put_dec(put_str(path, "/proc/"), st->pid), "/task/"), tid),
+	        "/children");
+	ssize_t n = read_file(path, buf, sizeof buf);
+	return n != 0; /* unreadable (-1) or a child: not provable */
+}
+
+int proc_stuck_sample(pid_t pid, struct stuck_state *s)
+{
+	struct stuck st = {.pid = pid, .ok = 1, .sig = 1469598103934665603UL};
+	char path[64];
+	put_str(put_dec(put_str(path, "/proc/"), pid), "/task");
+	int r = each_number(path, thread_state, &st);
+	s->first = st.first;
+	if (r < 0 || !st.ok || !st.threads)
+		return 0;
+	s->threads = st.threads;
+	s->sig = st.sig;
+	s->first = st.first;
+	s->signals = st.signals;
+	s->futexes = st.futexes;
+	s->npipes = st.npipes;
+	memcpy(s->pipes, st.pipes, sizeof s->pipes);
+	return 1;
+}
+
+int proc_stuck_confirm(pid_t pid, const struct stuck_state *s)
+{
+	char path[64], buf[64];
+	if (s->threads == 1 && !s->signals && !s->npipes)
+		return 1; /* one thread in a private futex wait: the original rule */
+	/* Nothing may arrive from outside: no POSIX timer, no child process
+	 * (SIGCHLD) */
+	put_str(put_dec(put_str(path, "/proc/"), pid), "/timers");
+	if (read_file(path, buf, sizeof buf) != 0)
+		return 0;
+	struct stuck st = {.pid = pid};
+	put_str(put_dec(put_str(path, "/proc/"), pid), "/task");
+	if (each_number(path, has_child, &st) != 0)
+		return 0;
+	for (int i = 0; i < s->npipes; i++) {
+		struct writer_scan w = {.pid = pid, .ino = s->pipes[i]};
+		if (each_number("/proc", process_has_writer, &w) != 0)
+			return 0;
+	}
+	return 1;
 }

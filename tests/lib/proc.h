@@ -28,6 +28,22 @@ int sc_futex_wait(const struct sc_sample *s);
  * in a single-threaded process nothing can ever wake it. */
 int sc_unwakeable_wait(const struct sc_sample *s);
 
+/* A whole process stuck: every thread in a wait nothing outside the process
+ * can end (a private untimed futex wait; read() on a pipe whose every write
+ * end the process itself holds; an untimed rt_sigtimedwait when no POSIX
+ * timer and no child process can send a signal). proc_stuck_sample reads
+ * every thread (cheap: 1 when each is in such a wait, with a signature of
+ * all their states); proc_stuck_confirm does the costly checks once two
+ * samples agree (timers, children, every process's descriptors). */
+struct stuck_state {
+	int threads, signals, npipes, futexes;
+	unsigned long sig;
+	long pipes[8];
+	struct sc_sample first;
+};
+int proc_stuck_sample(pid_t pid, struct stuck_state *s);
+int proc_stuck_confirm(pid_t pid, const struct stuck_state *s);
+
 /* Two samples of the same blocked state. */
 int sc_same(const struct sc_sample *a, const struct sc_sample *b);
 

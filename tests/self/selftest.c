@@ -23,6 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../lib/harness.h"
@@ -108,6 +110,128 @@ static int two_threads_waiting(struct probe *p)
 	return wait_private(p);
 }
 
+/* The main thread in an untimed private futex wait, beside a second thread
+ * doing what the argument says. */
+static int pipe_fd[2] = {-1, -1};
+
+static void *reading_thread(void *a)
+{
+	char c;
+	(void)a;
+	while (read(pipe_fd[0], &c, 1) < 0 && errno == EINTR)
+		;
+	return 0;
+}
+
+static void *sleeping_thread(void *a)
+{
+	(void)a;
+	sleep(30);
+	return 0;
+}
+
+static void *sigwaiting_thread(void *a)
+{
+	sigset_t set;
+	siginfo_t si;
+	(void)a;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	while (sigwaitinfo(&set, &si) < 0 && errno == EINTR)
+		;
+	return 0;
+}
+
+static void *sigwaiting_timed_thread(void *a)
+{
+	sigset_t set;
+	siginfo_t si;
+	struct timespec ts = {30, 0};
+	(void)a;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	while (sigtimedwait(&set, &si, &ts) < 0 && errno == EINTR)
+		;
+	return 0;
+}
+
+static int beside(void *(*fn)(void *))
+{
+	pthread_t t;
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, 0);
+	pthread_create(&t, 0, fn, 0);
+	return wait_private(0);
+}
+
+static int own_pipe_read(struct probe *p)
+{
+	(void)p;
+	if (pipe(pipe_fd))
+		return PROBE_OK;
+	return beside(reading_thread);
+}
+
+/* The write end lives in another process, not a child of this one (an
+ * orphan: a child would already rule the proof out), which writes after
+ * 300 ms: the read ends, and so must the probe (a live writer is no
+ * deadlock). */
+static int live_writer_read(struct probe *p)
+{
+	char c;
+	(void)p;
+	if (pipe(pipe_fd))
+		return PROBE_OK;
+	pid_t mid = fork();
+	if (mid == 0) {
+		if (fork() == 0) {
+			usleep(300000);
+			if (write(pipe_fd[1], "x", 1) != 1)
+				_exit(1);
+			_exit(0);
+		}
+		_exit(0);
+	}
+	while (waitpid(mid, 0, 0) < 0 && errno == EINTR)
+		;
+	close(pipe_fd[1]);
+	while (read(pipe_fd[0], &c, 1) < 0 && errno == EINTR)
+		;
+	return PROBE_OK;
+}
+
+static int with_sleeper(struct probe *p)
+{
+	(void)p;
+	return beside(sleeping_thread);
+}
+
+static int with_sigwait(struct probe *p)
+{
+	(void)p;
+	return beside(sigwaiting_thread);
+}
+
+static int with_timed_sigwait(struct probe *p)
+{
+	(void)p;
+	return beside(sigwaiting_timed_thread);
+}
+
+/* A POSIX timer armed to signal in 30 s: a signal can still come. */
+static int with_sigwait_and_timer(struct probe *p)
+{
+	timer_t tm;
+	struct sigevent ev = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR1};
+	struct itimerspec its = {.it_value = {30, 0}};
+	(void)p;
+	if (timer_create(CLOCK_MONOTONIC, &ev, &tm) || timer_settime(tm, 0, &its, 0))
+		return PROBE_OK;
+	return beside(sigwaiting_thread);
+}
+
 static int do_crash(struct probe *p)
 {
 	(void)p;
@@ -166,16 +290,37 @@ static void judge_tests(void)
 		const char *name;
 	} never_proof[] = {
 	    {do_sleep, "a sleeping child is judged by timeout, never by proof"},
-	    {do_read, "a child blocked in read is judged by timeout, never by proof"},
 	    {wait_timed, "a timed futex wait is judged by timeout, never by proof"},
 	    {wait_shared, "a shared futex wait is judged by timeout, never by proof"},
-	    {two_threads_waiting, "a multi-threaded child is judged by timeout, never by proof"},
+	    {with_sleeper, "a child with a sleeping thread is judged by timeout, never by proof"},
+	    {with_timed_sigwait,
+	     "a thread in a timed signal wait: judged by timeout, never by proof"},
+	    {with_sigwait_and_timer,
+	     "a signal wait with a timer armed to signal: judged by timeout, never by proof"},
 	};
 	for (size_t i = 0; i < sizeof never_proof / sizeof never_proof[0]; i++) {
 		judge_probe(never_proof[i].probe, 300, &r, &ms);
 		check(r.behaviour == B_DEADLOCK && r.how == HOW_TIMEOUT && ms >= 300,
 		      never_proof[i].name, r.detail);
 	}
+
+	static const struct {
+		int (*probe)(struct probe *);
+		const char *name;
+	} proof[] = {
+	    {two_threads_waiting, "two threads in private untimed futex waits: proven"},
+	    {do_read, "a read of a pipe only the child itself can write: proven"},
+	    {own_pipe_read, "a futex wait beside a read of the child's own pipe: proven"},
+	    {with_sigwait, "a futex wait beside an untimed signal wait, no timer: proven"},
+	};
+	for (size_t i = 0; i < sizeof proof / sizeof proof[0]; i++) {
+		judge_probe(proof[i].probe, 5000, &r, &ms);
+		check(r.behaviour == B_DEADLOCK && r.how == HOW_PROOF && ms < 1000, proof[i].name,
+		      r.detail);
+	}
+	judge_probe(live_writer_read, 5000, &r, &ms);
+	check(r.behaviour == B_WORKS && ms >= 300,
+	      "a read a live writer will satisfy is never proven: the child works", r.detail);
 
 	judge_probe(do_crash, 2000, &r, &ms);
 	check(r.behaviour == B_CRASH && r.signo == SIGSEGV && strstr(r.detail, "SIGSEGV"),
@@ -326,6 +471,78 @@ static void enter_locked_then_list(struct hold *h)
 static const struct way also_list_way[] = {
     {"callback:also-list", WAY_CALLBACK, enter_locked_then_list, 0}, {0}};
 
+static void run(const struct holding *h, struct outcome *o, const char **holder);
+
+/* A hammer that does no work under any lock: its "subsystem call" is a
+ * loop of arithmetic. */
+static volatile unsigned long spin_sink;
+static void hammer_nothing(struct hold *h)
+{
+	(void)h;
+	for (int i = 0; i < 1000; i++)
+		spin_sink += (unsigned long)i;
+}
+
+/* Holds the lock long enough that a contender stops spinning and waits
+ * on the futex (musl's mutex spins first). */
+static void hammer_slow(struct hold *h)
+{
+	(void)h;
+	pthread_mutex_lock(&lock);
+	for (int i = 0; i < 2000; i++)
+		spin_sink += (unsigned long)i;
+	pthread_mutex_unlock(&lock);
+}
+
+static const struct way stoch_way[] = {{"stochastic:synthetic", WAY_STOCHASTIC, hammer_slow, 0},
+                                       {0}};
+static const struct way stoch_nothing[] = {
+    {"stochastic:nothing", WAY_STOCHASTIC, hammer_nothing, 0}, {0}};
+
+static void take_lock_at_fork_high_floor(void)
+{
+	take_lock_at_fork();
+	stochastic_budget(1000000, 300);
+}
+
+static void stochastic_tests(void)
+{
+	struct outcome o;
+	const char *holder;
+
+	struct holding plain = {"synthetic lock", 0, verify_lock, stoch_way};
+	run(&plain, &o, &holder);
+	check(o.verdict == V_FAIL && o.behaviour == B_WRONG,
+	      "stochastic: a lock the child inherits held is found", o.detail);
+
+	struct holding musl_like = {"synthetic lock", take_lock_at_fork, verify_lock, stoch_way};
+	run(&musl_like, &o, &holder);
+	check(o.verdict == V_PASS && o.forks_inside >= 50 && strstr(o.detail, "fork waited on it"),
+	      "stochastic: a pass counts forks that waited for the hammer's lock (evidence floor)",
+	      o.detail);
+
+	setenv("MTFORK_NO_LOCKFIND", "1", 1);
+	run(&musl_like, &o, &holder);
+	unsetenv("MTFORK_NO_LOCKFIND");
+	check(o.verdict == V_SKIP && o.forks_inside == 0 && strstr(o.detail, "undecided"),
+	      "stochastic: without a found lock there is no evidence: undecided, never a pass",
+	      o.detail);
+
+	struct holding hollow = {"synthetic lock", 0, verify_lock, stoch_nothing};
+	run(&hollow, &o, &holder);
+	check(o.verdict == V_SKIP && strstr(o.detail, "undecided") && o.forks > 50,
+	      "stochastic: a hammer that never holds the lock is undecided after many forks, "
+	      "never a pass",
+	      o.detail);
+
+	struct holding high = {"synthetic lock", take_lock_at_fork_high_floor, verify_lock,
+	                       stoch_way};
+	run(&high, &o, &holder);
+	check(o.verdict == V_SKIP && o.forks_inside > 0 && strstr(o.detail, "undecided"),
+	      "stochastic: evidence below the floor at the time cap is undecided, with the count",
+	      o.detail);
+}
+
 static void run(const struct holding *h, struct outcome *o, const char **holder)
 {
 	struct mtcase c = {"SELF.lock", "SELF", MUST, h, probe_lock_free};
@@ -395,7 +612,9 @@ static void holder_tests(void)
 	      "a guarded stack that holds nothing at any depth is an error, never a pass",
 	      o.detail);
 
-no_uffd:;
+no_uffd:
+	stochastic_tests();
+
 	struct holding also_list = {"synthetic lock", make_pending_stream, verify_lock,
 	                            also_list_way};
 	run(&also_list, &o, &holder);
@@ -411,7 +630,7 @@ no_uffd:;
 
 int main(void)
 {
-	printf("TAP version 13\n1..21\n");
+	printf("TAP version 13\n1..32\n");
 	fflush(stdout);
 	judge_tests();
 	holder_tests();
