@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # mtfork — conformance suite for the child of a multithreaded fork().
 #
 #   make report   build and run every available target; print the matrix and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # audit/audit.mk - the audit library of `tools/audit`, built per target, and
 # the `make audit` wrapper. Include it from the top Makefile:
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench.c - cost of the audit library: ns per intercepted call in a parent
  * (strlen, random, time through the PLT) and fork()+waitpid latency, single-
  * and multi-threaded. Run once plain and once under tools/audit (see

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libmtaudit - the audit library of `tools/audit` (LD_PRELOAD).
  *
  * In every child forked while its parent had more than one thread (an

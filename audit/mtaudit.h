@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* mtaudit.h - layout of the shared record file of `tools/audit`
  * (MTAUDIT_FILE): a header, then `capacity` slots of `slot_size` bytes, one
  * per MT-forked child. The tool creates it; every process that loads the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # bench/bench.mk - libforklock benchmarks (included by ref/ref.mk).
 # bench-forklock: gated-call cost, two-thread throughput and fork latency for
 # glibc, glibc with an empty library preloaded (the baseline), with the

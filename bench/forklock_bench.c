@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libforklock benchmarks: the cost of a gated call (alone, and with two
  * threads calling at once) and fork latency, for four configurations:

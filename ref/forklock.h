@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * forklock.h - the fork-lock protocol of the MT-forked child.
  *

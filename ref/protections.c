@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Prints the glibc adapter's protection names, one per line (make ref-protections). */
 #include <stdio.h>
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # ref/ref.mk - libforklock: the protocol core and the glibc adapter.
 # Included by the top-level Makefile; run from the top of the tree.  Every
 # variable is prefixed REF_ so the fragment cannot clash with its includer.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # spec/spec.mk - rendering and traceability of the mtfork specification.
 #
 # Included by the top-level Makefile.  Targets:

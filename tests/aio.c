@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * AIO — POSIX asynchronous I/O in the MT-forked child (spec/aio.adoc).
  *

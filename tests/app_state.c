@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * APP — application state across fork (spec/app-state.adoc).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The POSIX baseline (spec/baseline.adoc): what POSIX.1-2024 already requires
  * of fork(), _Fork(), pthread_atfork() and the MT-forked child.

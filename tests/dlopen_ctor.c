@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * DLOPEN-CTOR — libraries left partially constructed (spec/dlopen-ctor.adoc).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ENV — the environment in the MT-forked child.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * EXIT — the exit path in the MT-forked child (spec/exit.adoc).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * FILE-EXCL — individual FILEs locked by the application at fork.
  *

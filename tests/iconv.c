@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ICONV — character conversion in the MT-forked child (spec/iconv.adoc).
  *

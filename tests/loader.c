@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * DL — the dynamic loader in the MT-forked child (spec/loader.adoc).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * LOCALE, GETTEXT, STRERROR — locales and message catalogues in the
  * MT-forked child (spec/locale.adoc).

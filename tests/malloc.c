@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * MALLOC — the allocator in the MT-forked child.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * NSS — name services and the resolver in the MT-forked child
  * (spec/nss.adoc), local sources only.

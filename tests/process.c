@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * PROC — process creation from the MT-forked child (spec/process.adoc).
  *

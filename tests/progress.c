@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * PROGRESS — fork's bounded progress (spec/progress.adoc), and the two
  * FILE-EXCL clauses about fork and FILE locks that involve other threads'

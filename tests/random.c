@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * RANDOM — the random() generator in the MT-forked child.
  *

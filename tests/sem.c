@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * SEM — named semaphores in the MT-forked child (spec/sem.adoc).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The spawn set (spec/spawn.adoc, seed 004): what sandboxes and process
  * spawners call between fork and exec. SPAWN-1 unshare, SPAWN-2 mount and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * STDIO-LIST — the open-file list in the MT-forked child.
  *

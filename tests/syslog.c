@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * SYSLOG — syslog() in the MT-forked child.
  *

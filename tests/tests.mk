@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Build the suite for one target, out of tree:
 #   make -f tests/tests.mk OUT=build/glibc TCC=cc
 # One binary per subsystem (tests/*.c -> $(OUT)/tests/*.t), the harness

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * THREAD — threads in the MT-forked child (spec/threads.adoc; THREAD-7,
  * timer_create, lives elsewhere).

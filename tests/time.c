@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * TIME — timezone and time conversion in the MT-forked child.
  *

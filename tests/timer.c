@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * TIMER — POSIX per-process timers in the MT-forked child.
  *

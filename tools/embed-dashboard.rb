@@ -1,4 +1,5 @@
 #!/usr/bin/env ruby
+# SPDX-License-Identifier: MIT
 # frozen_string_literal: true
 #
 # embed-dashboard.rb - copy the dashboard template tools/dashboard.html into

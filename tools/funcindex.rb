@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # frozen_string_literal: true
 #
 # funcindex.rb - shared reader for the function index (spec/functions.tsv),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Print the name and version of the libc this program runs on, e.g.
  * "glibc 2.36" or "musl 1.2.3"; built with each target's compiler.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The suite across libc versions: in Debian roots made with mmdebstrap, plus
 # the host's targets, merged into one cross-version results file.
 #

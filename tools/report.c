@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * report: aggregate the per-target records the test binaries write into
  * results.json, junit.xml, summary.txt and a terminal matrix (default action),
@@ -2056,6 +2057,7 @@ static void write_failures(const char *dir, const char *version, const char *com
 /* BEGIN dashboard template: tools/dashboard.html, copied by tools/embed-dashboard.rb */
 // clang-format off
 static const char *const DASH_HEAD[] = {
+	"<!-- SPDX-License-Identifier: MIT -->\n",
 	"<!DOCTYPE html>\n",
 	"<!-- mtfork dashboard. Template of build/report/index.html: tools/report.c\n",
 	"     writes it with the data in place of the DATA marker below (tools/embed-dashboard.rb\n",

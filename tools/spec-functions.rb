@@ -1,4 +1,5 @@
 #!/usr/bin/env ruby
+# SPDX-License-Identifier: MIT
 # frozen_string_literal: true
 #
 # spec-functions.rb SPECDIR OUT: the closed list of functions the profiles

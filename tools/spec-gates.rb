@@ -1,4 +1,5 @@
 #!/usr/bin/env ruby
+# SPDX-License-Identifier: MIT
 # spec-gates.rb REFDIR OUT: the table of libforklock's glibc protections for
 # the protocol chapter, read from the adapter's sources so that it cannot
 # drift from them. A protection is a file of ref/glibc/ that declares a gate

@@ -1,4 +1,5 @@
 #!/usr/bin/env ruby
+# SPDX-License-Identifier: MIT
 # spec-markup-check.rb HTML: fail when AsciiDoc markup shows through in the
 # rendered prose (a backtick outside code: an unbalanced `code` span, `C++`
 # read as a passthrough, a possessive after a code span). asciidoctor warns

@@ -1,4 +1,5 @@
 #!/usr/bin/env ruby
+# SPDX-License-Identifier: MIT
 # frozen_string_literal: true
 #
 # spec-src-check.rb DIR: check the inline source references of the mtfork

@@ -1,4 +1,5 @@
 #!/usr/bin/env ruby
+# SPDX-License-Identifier: MIT
 # frozen_string_literal: true
 #
 # spec-status.rb - generate the "Implementation status" appendix of the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # frozen_string_literal: true
 #
 # spec-verdicts.rb - Asciidoctor extension (asciidoctor -r) that shows each

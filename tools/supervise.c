@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * supervise: run one test binary with a time bound and leave nothing behind.
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Teeth: sourced by tools/mtfork (uses its say, step, fail_step, scaled,
 # target_env, build, report, sel_target, sel_cases, ran_targets).
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Debug mode: every thread keeps the registered locks it holds, and taking a
  * lock whose rank is not above all of them is reported and aborts.  The check

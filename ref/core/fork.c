@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The fork hooks.  One fork is "in progress" from prepare until parent/child;
  * a handler that forks again while it is (nested fork) finds the locks

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Gates: the slow paths behind gate_fast.h, and the one registered lock that
  * closes every gate at fork and waits until no thread is inside one.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Load-time setup of the core: environment, gates. */
 #include <stdlib.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Private declarations shared by the protocol core and the glibc adapter.
  * Nothing here is ABI: everything is hidden from the shared object.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The built-in lock: three-state futex mutex (free, held, held with waiters). */
 #include "internal.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Unbounded operations in progress.  fork never waits for them (a
  * constructor may run forever, or may itself be the caller of fork); instead

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The registry: registered locks, kept sorted by rank, and the three walks
  * fork makes over them.  The registry's own lock is the first entry, so fork

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Thread identity and the single-threaded fast path.  Until a process has had
  * a second thread no lock can be held by anyone else, so fork takes none and

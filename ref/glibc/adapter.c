@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The glibc adapter's load-time setup: which gates are on, and the fork
  * hooks.  The hooks are registered from the earliest constructor so that

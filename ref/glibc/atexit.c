@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * atexit: glibc's stdlib/cxa_atexit.c guards the exit-handler lists with
  * __exit_funcs_lock; fork neither takes nor resets it.  The registration

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Shared by the loader protections: dlopen (dlopen.c, dlchild.c, dlfini.c,
  * dlerror.c) and phdr (phdr.c).

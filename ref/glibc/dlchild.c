@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The child of a fork that interrupted other threads' dlopen() calls: their
  * records (dlopen.c) become the taint set dlopen() refuses, and the tainted

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Dependency closures over loaded objects and library files (see dldeps.h).
  * No allocation and no lock: called in the MT-forked child, whose malloc or

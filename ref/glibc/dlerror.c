@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dlerror: a dlopen() the adapter refuses (dlopen.c) reports its reason
  * through dlerror(), like any failed dlopen.  The message is per thread, as

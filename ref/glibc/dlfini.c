@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Disarming a partially constructed object's destructors in the child.
  *

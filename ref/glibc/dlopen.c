@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dlopen: a library whose constructors another thread was running at fork
  * is refused in the child, and so is anything that depends on it

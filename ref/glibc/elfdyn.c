@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ELF dynamic-section reading, in memory and on disk (see elfdyn.h).
  *

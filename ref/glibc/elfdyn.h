@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Reading dependency information (DT_NEEDED, DT_SONAME, DT_RUNPATH,
  * DT_RPATH) of ELF objects, loaded or on disk, and finding a library file the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * env: glibc's stdlib/setenv.c serialises changes to environ with envlock;
  * fork neither takes nor resets it.  Entry points: setenv, unsetenv, putenv

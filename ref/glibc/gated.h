@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * How a gated entry point is written: it resolves glibc's definition once
  * (dlsym RTLD_NEXT) and calls it inside the subsystem's gate, so fork sees no

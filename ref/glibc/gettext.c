@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * gettext: glibc's intl/ keeps the message catalogs under _nl_state_lock and
  * a tree lock, and reads the locale under __libc_setlocale_lock; fork takes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * iconv: glibc's iconv/gconv_db.c keeps the conversion modules under
  * __gconv_lock; fork neither takes nor resets it.  Entry points: iconv_open

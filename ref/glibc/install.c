@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * When the fork hooks are registered.  A process that never has a second
  * thread needs no protection, and glibc runs every registered atfork

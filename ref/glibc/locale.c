@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * locale: glibc's __libc_setlocale_lock is a rwlock that fork neither takes
  * nor resets.  Writers: setlocale (a query with a null name reads without

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Finding glibc's definition of an entry point this library interposes. */
 #define _GNU_SOURCE
 #include <dlfcn.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * nss: glibc's non-reentrant lookups (nss/getXXbyYY.c, getXXent.c) share a
  * static buffer per function under a static lock; fork neither takes nor

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * phdr: dl_iterate_phdr() without the loader lock held across callbacks.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Copying and replaying dl_iterate_phdr() reports (see phdr_snapshot.h). */
 #include "phdr_snapshot.h"
 

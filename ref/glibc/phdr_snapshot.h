@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A copy of what dl_iterate_phdr() reports, so that the application's
  * callback can run after the loader has dropped its lock.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * popen: glibc 2.36 links popen streams on a chain under
  * proc_file_chain_lock (libio/iopopen.c); fork neither takes nor resets it

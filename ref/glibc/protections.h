@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The glibc adapter's protections: the names FORKLOCK_DISABLE accepts, one
  * gate each (struct forklock_gate forklock_gate_<name>, whose name string

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * random: glibc's stdlib/random.c guards the one global generator with a
  * static lock that fork neither takes nor resets.  Every public entry point

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sem: glibc keeps the table of named-semaphore mappings under
  * sem_mappings_lock (sysdeps/pthread/sem_routines.c); fork neither takes nor

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * syslog: glibc's misc/syslog.c holds syslog_lock while it formats the
  * message, converts the time (under the time zone lock, nested) and sends

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tz: glibc's time/tzset.c guards the time zone state with tzset_lock, which
  * fork neither takes nor resets.  Entry points that reach it: tzset; the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * forklock soak: worker threads hammer random, setenv/getenv, localtime_r,
  * malloc/free and dlopen/dlsym/dlclose of a small library while the main

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The small library the soak loads and unloads: a constructor and a
  * destructor that allocate and free, and one function to call.

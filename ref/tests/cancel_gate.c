@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A thread cancelled inside a cancellable gated call leaves the gate: the
  * adapter is built without -fexceptions, so the gate is left by a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Debug mode (FORKLOCK_DEBUG=1) reports a rank violation on stderr, naming
  * both locks and ranks, and aborts.  The checks run in re-executed copies of

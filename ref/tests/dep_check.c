@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The dependency check of the dlopen protection (glibc/elfdyn.c,
  * glibc/dldeps.c), in isolation: which library builds on a tainted one,

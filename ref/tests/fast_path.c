@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The single-threaded fast path: until the process has a second thread, fork
  * takes no registered lock; so fork from a signal handler that interrupted a

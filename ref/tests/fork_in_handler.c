@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fork called from atfork handlers: from a prepare handler that runs before
  * ours, from one that runs after ours (the locks are then already held: a

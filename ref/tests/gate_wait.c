@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Gates: fork waits, parked in a private futex wait (what the suite's harness
  * looks for), until no other thread is inside a gate; a thread arriving while

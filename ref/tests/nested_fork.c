@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Forks at every depth: a child of a threaded parent creates threads and
  * forks again; each generation can use the registered locks and gates.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Unbounded operations: fork does not wait for another thread's operation;
  * the child (and its children) see it as interrupted and refuse it; the

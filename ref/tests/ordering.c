@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fork takes registered locks in ascending rank, releases them in reverse. */
 #include "tap.h"
 

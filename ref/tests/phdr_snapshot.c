@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The dl_iterate_phdr snapshot (glibc/phdr_snapshot.c), in isolation: it
  * copies what glibc reports, replays it in order, honours the early-stop

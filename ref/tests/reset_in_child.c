@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The child resets registered locks instead of unlocking them, and fork waits
  * (bounded) for a thread that holds one.

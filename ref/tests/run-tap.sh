@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Runs the libforklock unit tests and merges their TAP into one stream:
 # every "ok"/"not ok" line is renumbered and tagged with its program; one
 # plan at the end.  Exits non-zero on any "not ok" or failing program.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Minimal TAP and process helpers for the libforklock unit tests.  Every
  * helper that waits has a bound; every child is reaped.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The gate has teeth: a thread is parked inside initstate() holding glibc's
  * random lock (its state buffer lies in a userfaultfd page it faults on);

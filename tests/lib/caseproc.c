@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The case process: one case, one way of holding, in a process of its own.
  *

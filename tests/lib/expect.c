@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Expectations: per-target records that a case is known not to pass, kept in
  * expect/<target> outside the test sources. One per line:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fixture libraries and bounded sub-processes (see fixture.h). */
 #define _GNU_SOURCE
 #include <errno.h>

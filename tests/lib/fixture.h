@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Helpers shared by the loader, dlopen-ctor, threads, process, baseline,
  * spawn and progress tests: fixture libraries, bounded sub-processes of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal interfaces of the harness (test files include only mtfork.h). */
 #ifndef MTFORK_HARNESS_H
 #define MTFORK_HARNESS_H

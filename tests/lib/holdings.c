@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Holdings shared by several test files (fixture.h):
  *   fx_malloc_holding  malloc arena lock: glibc's malloc_stats() printing to a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Finding the lock a stochastic hammer takes, so that each fork can be
  * checked for it: the verifier thread, alone, installs a seccomp filter that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A test binary's main: select cases, run each in isolation (runner.c), and
  * report as TAP (stdout) and as records (--records FILE, read by tools/).

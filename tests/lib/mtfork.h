@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mtfork harness: what a test file needs to declare its cases.
  *

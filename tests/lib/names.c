@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Names for verdicts, modes and signals, and lock-free string building. */
 #define _GNU_SOURCE
 #include <signal.h>

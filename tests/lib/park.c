@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Parking a holder inside a libc callback (WAY_CALLBACK, WAY_APP). */
 #define _GNU_SOURCE
 #include <stdatomic.h>

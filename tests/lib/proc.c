@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* /proc readers for the judge: see proc.h for why they avoid stdio. */
 #define _GNU_SOURCE
 #include <fcntl.h>

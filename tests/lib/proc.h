@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Reading what a process or thread is blocked in, from /proc. These run in
  * the controller after a libc lock may be held by a parked thread, so they
  * use only open/read/close and their own number formatting: no stdio, no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Supervisor side of one case: run the case process once per way until a way
  * holds, isolate it in its own process group, and leave nothing behind.

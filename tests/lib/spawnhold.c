@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Holding a thread inside process creation: a helper thread, created by the
  * holding's setup, installs (for itself only) a seccomp filter that turns

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Guarded stack (WAY_STACK): a private stack for the holder whose pages below
  * a boundary are registered with userfaultfd. The holder's call starts at

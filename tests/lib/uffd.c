@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* userfaultfd trap: open, register one page, report faults, release. */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A one-page userfaultfd trap: the page a holder hands to libc so that libc
  * parks on it, inside its critical section, until the controller fills it. */
 #ifndef MTFORK_UFFD_H

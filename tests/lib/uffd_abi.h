@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The userfaultfd kernel ABI, restated here because a libc's headers may not
  * carry <linux/userfaultfd.h> (musl-gcc on Debian ships no kernel headers).

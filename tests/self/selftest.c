@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Self-tests of the harness itself, on synthetic children and locks:
  *   - the judge proves a deadlock only for a single-threaded child in a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libmtf_break.so — a violating target for the teeth runs (expect/teeth).
  *

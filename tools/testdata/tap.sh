@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tools/testdata/tap.sh - the one TAP vocabulary of the shell test scripts
 # under tools/testdata/ (sourced; POSIX sh).
 #   ok STATUS DESCRIPTION [FILE]  one test: "ok" when STATUS is 0, otherwise

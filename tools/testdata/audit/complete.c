@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* complete.c - the audit's completeness test: a child forked while a second
  * thread runs calls a known set of indexed functions, function i exactly
  * i+1 times, in this order, then _exit(0). tools/audit must report exactly

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // node: a worker thread runs while child_process.execFileSync starts a
 // program (libuv forks and execs); the audit sees what the forked child
 // calls before its exec.

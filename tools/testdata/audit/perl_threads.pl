@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # perl with ithreads: fork while a second interpreter thread runs; the child
 # calls localtime and getpwnam, then exits.
 use strict; use warnings; use threads; use POSIX ();

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # os.fork() while a thread runs (unless "nothread"); the child calls
 # time.localtime(), pwd.getpwnam() and logging, then exits.
 import logging, os, pwd, sys, threading, time

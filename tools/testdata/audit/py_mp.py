@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # multiprocessing with the fork start method while a thread runs; the worker
 # formats the local time and looks up a user.
 import multiprocessing as mp, pwd, threading, time

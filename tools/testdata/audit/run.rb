@@ -1,4 +1,5 @@
 #!/usr/bin/env ruby
+# SPDX-License-Identifier: MIT
 # frozen_string_literal: true
 #
 # tools/testdata/audit/run.rb - tests of tools/audit: completeness on glibc

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Tests of the dashboard (build/report/index.html, written by tools/report.c)
 # in a real browser: headless Chromium loads the page from file://, copied
 # alone into an empty directory; the function search answers "localtime" with

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Tests of tools/diff-results: a run against itself, against a deliberately
 # broken copy (a regression, a fix, a new, a removed and a changed case, a
 # new libc version, a new target), and bad input. Prints TAP.

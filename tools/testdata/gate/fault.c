@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A planted fault for the gate's own tests (tools/testdata/gate/run.sh),
  * preloaded into every process of a run: in the one test binary named by

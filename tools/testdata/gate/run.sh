@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The gate's own teeth: plant each fault the gate must catch and show that
 # `tools/mtfork check` (or `report`, for faults a report must refuse) goes red
 # with the right one-line reason. Prints TAP; exits non-zero on any failure.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * deny_uffd PROGRAM ARGS...: run PROGRAM as a container runtime's default
  * seccomp profile would (Docker, Podman, containerd): userfaultfd(2) fails

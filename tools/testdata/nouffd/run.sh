@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Container-like mode: the suite with userfaultfd denied, compared with the
 # expectations. Two ways of denying it, each a mode:
 #   env      MTFORK_NO_UFFD=1 (the harness does not try userfaultfd)

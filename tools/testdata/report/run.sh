@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Tests for tools/report.c: build it into build/tools/, run it on copies of the
 # fixtures here (it writes into its --dir, never into the source tree) and check
 # every output. Prints TAP. Usage: tools/testdata/report/run.sh  (CC=... to pick
