@@ -16,6 +16,7 @@
 #   make bench    benchmarks of the reference library (build/bench/forklock.json)
 #   make bench-suite  the suite's speed, proof latency and verdict stability
 #                 (RUNS=3 runs per target; build/bench/suite.json)
+#   make why      F=localtime: the clauses, levels and verdicts of one function
 #   make diff     A=old/report [B=build/report]: fixed, regressed, new and removed
 #                 cases (Markdown in build/diff.md; exit 1 on a regression)
 #   make audit    ARGS='-- PROGRAM ARGS': which calls the program's MT-forked
@@ -81,6 +82,13 @@ bench-suite:
 REF_BUILD = $(BUILD)/ref
 REF_BENCH_BUILD = $(BUILD)/bench
 include ref/ref.mk
+
+# What the spec and the last results say about one function: make why F=localtime
+F ?=
+.PHONY: why
+why:
+	@if [ -z '$(F)' ]; then echo "make why: name the function: make why F=localtime" >&2; exit 2; fi
+	@MTFORK_BUILD='$(BUILD)' tools/mtfork why '$(F)'
 
 # Compare two runs: make diff A=old-report-dir-or-results.json [B=build/report] [MD=build/diff.md]
 A ?=
