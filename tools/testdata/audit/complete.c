@@ -31,6 +31,8 @@ static void *spin(void *a)
 	return NULL;
 }
 
+static int hang_fd = -1; /* hang mode: the write end of the "calls made" pipe */
+
 static void child(int hang)
 {
 	volatile size_t sink = 0;
@@ -67,9 +69,13 @@ static void child(int hang)
 		gmtime_r(&t, &tm);
 	for (int i = 0; i < 13; i++)
 		free(malloc(16));
-	if (hang)
+	if (hang) {
+		/* tell the parent the calls are made (a raw system call: nothing
+		 * recorded), so it ends only after them, however loaded the machine */
+		syscall(SYS_write, hang_fd, "", 1);
 		for (;;)
 			pause();
+	}
 	_exit(0);
 }
 
@@ -94,6 +100,10 @@ int main(int argc, char **argv)
 		struct tm tm;
 		gmtime_r(&t, &tm);
 	}
+	int made[2] = {-1, -1};
+	if (hang && pipe(made))
+		return 1;
+	hang_fd = made[1];
 	if (pthread_create(&th, NULL, spin, NULL))
 		return 1;
 	for (int i = 0; i < n; i++) {
@@ -109,6 +119,12 @@ int main(int argc, char **argv)
 		}
 		if (!hang)
 			waitpid(p, NULL, 0);
+		else { /* the child's calls are made: now the program may end */
+			char c;
+			close(made[1]); /* a child that died early ends the read */
+			while (syscall(SYS_read, made[0], &c, 1) < 0)
+				;
+		}
 	}
 	stop = 1;
 	pthread_join(th, NULL);
