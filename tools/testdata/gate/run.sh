@@ -15,7 +15,8 @@
 set -u
 cd "$(dirname "$0")/../../.." || exit 1
 B=${1:?usage: run.sh BUILD}
-G=$B/gate
+# absolute: the check for processes left behind must not see other checkouts' runs
+G=$(cd "$B" && pwd)/gate
 n=0
 failed=0
 
@@ -52,7 +53,7 @@ run() {
 }
 has() { grep -q -- "$1" "$G/out"; }
 fault() { # FAULT BINARY STEPS: a check run with a planted fault
-	run nonzero check MTFORK_STEPS="$3" LD_PRELOAD="$PWD/$G/libfault.so" \
+	run nonzero check MTFORK_STEPS="$3" LD_PRELOAD="$G/libfault.so" \
 		MTFORK_GATE_FAULT="$1" MTFORK_GATE_BINARY="$2"
 }
 
@@ -198,7 +199,7 @@ run 0 report MTFORK_STEPS= >/dev/null
 [ -s "$G/report/results.json" ]
 ok $? "a complete report writes results.json"
 env MTFORK_BUILD="$G" MTFORK_TARGET=glibc MTFORK_CASES=RANDOM-1.random MTFORK_EXPECT="$G/expect" \
-	LD_PRELOAD="$PWD/$G/libfault.so" MTFORK_GATE_FAULT=hang MTFORK_GATE_BINARY=random.t \
+	LD_PRELOAD="$G/libfault.so" MTFORK_GATE_FAULT=hang MTFORK_GATE_BINARY=random.t \
 	MTFORK_GATE_BOUND=60000 tools/mtfork report >"$G/out" 2>&1 </dev/null &
 driver=$!
 i=0
