@@ -2,6 +2,7 @@
 /* /proc readers for the judge: see proc.h for why they avoid stdio. */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <string.h>
@@ -254,6 +255,7 @@ struct stuck {
 	int threads, signals, ok, futexes;
 	unsigned long sig; /* FNV-1a over every thread's syscall line */
 	long pipes[8];     /* read() waits: the pipes' inodes */
+	long pipe_fds[8];  /* and the descriptors read */
 	int npipes;
 	struct sc_sample first;
 };
@@ -302,6 +304,7 @@ static int thread_state(long tid, void *arg)
 	if (parsed.valid && parsed.in_syscall && parsed.nr == SYS_read_nr && st->npipes < 8) {
 		long ino = pipe_inode(st->pid, (long)parsed.arg[0]);
 		if (ino > 0) {
+			st->pipe_fds[st->npipes] = (long)parsed.arg[0];
 			st->pipes[st->npipes++] = ino;
 			return 0;
 		}
@@ -385,6 +388,7 @@ int proc_stuck_sample(pid_t pid, struct stuck_state *s)
 	s->futexes = st.futexes;
 	s->npipes = st.npipes;
 	memcpy(s->pipes, st.pipes, sizeof s->pipes);
+	memcpy(s->pipe_fds, st.pipe_fds, sizeof s->pipe_fds);
 	return 1;
 }
 
@@ -406,6 +410,24 @@ int proc_stuck_confirm(pid_t pid, const struct stuck_state *s)
 		struct writer_scan w = {.pid = pid, .ino = s->pipes[i]};
 		if (each_number("/proc", process_has_writer, &w) != 0)
 			return 0;
+		/* The waiting process must itself hold a write end: with none
+		 * anywhere, the read is about to return end-of-file (the last
+		 * writer just went), not stuck. */
+		struct writer_scan own = {.pid = -1, .other = pid, .ino = s->pipes[i]};
+		put_str(put_dec(put_str(path, "/proc/"), pid), "/fd");
+		if (each_number(path, fd_is_writer, &own) < 0 || !own.found)
+			return 0;
+		/* And nothing may be buffered: data a writer left just before it
+		 * went wakes the reader, however stale our sample of it. */
+		put_dec(put_str(put_dec(put_str(path, "/proc/"), pid), "/fd/"), s->pipe_fds[i]);
+		int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		int avail = -1;
+		if (fd < 0 || ioctl(fd, FIONREAD, &avail) || avail != 0) {
+			if (fd >= 0)
+				sys_close(fd);
+			return 0;
+		}
+		sys_close(fd);
 	}
 	return 1;
 }

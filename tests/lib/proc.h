@@ -39,7 +39,8 @@ int sc_unwakeable_wait(const struct sc_sample *s);
 struct stuck_state {
 	int threads, signals, npipes, futexes;
 	unsigned long sig;
-	long pipes[8];
+	long pipes[8];    /* read() waits: the pipes' inodes ... */
+	long pipe_fds[8]; /* ... and the descriptors read, in the waiting process */
 	struct sc_sample first;
 };
 int proc_stuck_sample(pid_t pid, struct stuck_state *s);
