@@ -148,6 +148,36 @@ static void proc_sample_path(const char *path, struct sc_sample *s)
 		s->valid = 0;
 }
 
+int proc_starved(pid_t pid, long elapsed_ms)
+{
+	char path[64], buf[512];
+	put_str(put_dec(put_str(path, "/proc/"), pid), "/stat");
+	ssize_t n = read_file(path, buf, sizeof buf - 1);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	const char *p = strrchr(buf, ')'); /* the name may hold spaces */
+	if (!p || p[1] != ' ' || p[2] != 'R')
+		return 0; /* blocked or stopped: not waiting for a processor */
+	/* fields after the state: ppid pgrp session tty tpgid flags minflt
+	 * cminflt majflt cmajflt utime stime (clock ticks) */
+	p += 3;
+	unsigned long v[12];
+	int ok = 1;
+	for (int i = 0; i < 12 && ok; i++) {
+		while (*p == ' ')
+			p++;
+		if (*p == '-')
+			p++;
+		p = parse_num(p, &v[i], &ok);
+	}
+	if (!ok)
+		return 0;
+	long hz = sysconf(_SC_CLK_TCK);
+	long cpu_ms = hz > 0 ? (long)((v[10] + v[11]) * 1000 / (unsigned long)hz) : 0;
+	return cpu_ms * 4 < elapsed_ms;
+}
+
 int proc_threads(pid_t pid)
 {
 	char path[64], buf[8192]; /* a long Groups: line comes before Threads: */

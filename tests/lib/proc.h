@@ -44,6 +44,9 @@ struct stuck_state {
 	struct sc_sample first;
 };
 int proc_stuck_sample(pid_t pid, struct stuck_state *s);
+/* 1 when pid is runnable but has had the processor for less than a quarter
+ * of elapsed_ms: a loaded machine starving it, not a hang. */
+int proc_starved(pid_t pid, long elapsed_ms);
 int proc_stuck_confirm(pid_t pid, const struct stuck_state *s);
 
 /* Two samples of the same blocked state. */
