@@ -18,7 +18,12 @@
  * the child runs the handler not yet run, never the one in progress, and
  * terminates. EXIT-7 (SHOULD): thread-local destructors registered by the
  * forking thread (in the holding's before_fork hook) run at exit() in the
- * child; those of the other thread do not.
+ * child; those of the other thread do not. EXIT-8: a process forked from
+ * the child, single- or multi-threaded, forks inside a handler exit() runs
+ * (atexit, on_exit where provided, __cxa_atexit); the process that handler
+ * forked calls exit() or quick_exit() and must run the handlers left and
+ * end with its status. Its exit() ends by flushing every stream, so the
+ * holding is the open-file list lock, as for EXIT-6.
  *
  * Holders: no exit-path call touches caller memory under its lock, so a
  * guarded stack parks a thread registering handlers: 33 registrations, so
@@ -433,6 +438,194 @@ static int probe_tls_dtors(struct probe *p)
 	           : PROBE_OK;
 }
 
+/* EXIT-8: a process E forked from the child (with a second thread or
+ * without) registers a handler with atexit(), on_exit() or __cxa_atexit()
+ * and calls exit(0); the handler forks, and that process calls exit() or
+ * quick_exit(). E registered later_handler (atexit) and later_quick
+ * (at_quick_exit) before the forking handler, and the holding's setup
+ * parent_handler on both lists: the forked process must run L then P at
+ * exit(), Q then P at quick_exit(), and end with its status; E then ends
+ * its own exit() with status 0 (later_handler checks there that the
+ * forking handler ran first). Each wait is bounded (scaled) and a
+ * deadlock proven where it can be; E reports by its exit status. */
+enum { REG_ATEXIT, REG_ON_EXIT, REG_CXA_ATEXIT };
+
+struct exit_fork {
+	int reg, quick, threaded;
+};
+
+enum {
+	EF_EXIT_STATUS = 42,  /* exit() in the process the handler forked */
+	EF_QUICK_STATUS = 43, /* quick_exit() there */
+	EF_FORK_FAILED = 20,  /* E's statuses when it did not pass */
+	EF_DEADLOCK,
+	EF_TIMEOUT,
+	EF_WRONG_STATUS,
+	EF_WRONG_HANDLERS,
+	EF_NO_THREAD,
+	EF_NO_REGISTER,
+	EF_HANDLER_NOT_RUN,
+};
+
+#define EF_FORKED_MS  700  /* E waits this long for the forked process */
+#define EF_EXITING_MS 1400 /* the child waits this long for E */
+
+static const struct exit_fork *ef;
+static pid_t exiting_pid;     /* E */
+static int fork_handler_done; /* in E: the forking handler ran and passed */
+
+/* Runs after the forking handler: in E, proof that it ran. */
+static void later_handler(void)
+{
+	if (getpid() != exiting_pid)
+		mark('L');
+	else if (!fork_handler_done)
+		_exit(EF_HANDLER_NOT_RUN);
+}
+
+static void later_quick(void)
+{
+	if (getpid() != exiting_pid)
+		mark('Q');
+}
+
+static void fork_in_handler(void)
+{
+	int fd[2];
+	if (pipe(fd))
+		_exit(EF_FORK_FAILED);
+	pid_t pid = fork();
+	if (pid < 0)
+		_exit(EF_FORK_FAILED);
+	if (pid == 0) {
+		close(fd[0]);
+		log_fd = fd[1];
+		if (ef->quick)
+			quick_exit(EF_QUICK_STATUS);
+		exit(EF_EXIT_STATUS);
+	}
+	close(fd[1]);
+	int st = fx_wait(pid, EF_FORKED_MS);
+	if (st == -1)
+		_exit(fx_deadlocked ? EF_DEADLOCK : EF_TIMEOUT);
+	char out[16];
+	ssize_t got = 0, r;
+	while (got < (ssize_t)sizeof out - 1 &&
+	       (r = read(fd[0], out + got, sizeof out - 1 - (size_t)got)) > 0)
+		got += r;
+	out[got] = 0;
+	close(fd[0]);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != (ef->quick ? EF_QUICK_STATUS : EF_EXIT_STATUS))
+		_exit(EF_WRONG_STATUS);
+	if (strcmp(out, ef->quick ? "QP" : "LP"))
+		_exit(EF_WRONG_HANDLERS);
+	fork_handler_done = 1; /* E's exit() goes on */
+}
+
+#ifdef __GLIBC__
+static void fork_in_on_exit(int status, void *arg)
+{
+	(void)status;
+	(void)arg;
+	fork_in_handler();
+}
+#endif
+
+static void fork_in_cxa(void *arg)
+{
+	(void)arg;
+	fork_in_handler();
+}
+
+/* E: register, then exit(0), whose first handler forks. */
+static int exit_forking(void *arg)
+{
+	ef = arg;
+	exiting_pid = getpid();
+	if (ef->threaded && fx_idle_start())
+		return EF_NO_THREAD;
+	if (atexit(later_handler) || at_quick_exit(later_quick))
+		return EF_NO_REGISTER;
+	int r = 0;
+	if (ef->reg == REG_ATEXIT)
+		r = atexit(fork_in_handler);
+#ifdef __GLIBC__
+	else if (ef->reg == REG_ON_EXIT)
+		r = on_exit(fork_in_on_exit, 0);
+#endif
+	else
+		r = __cxa_atexit(fork_in_cxa, 0, __dso_handle);
+	if (r)
+		return EF_NO_REGISTER;
+	exit(0);
+}
+
+static int probe_exit_fork(struct probe *p, const struct exit_fork *e)
+{
+#ifndef __GLIBC__
+	if (e->reg == REG_ON_EXIT)
+		return probe_skip(p, "this libc has no on_exit()");
+#endif
+	int st = fx_sub(exit_forking, (void *)e, EF_EXITING_MS);
+	if (st == -2)
+		return probe_wrong(p, "fork failed");
+	if (st == -1)
+		return probe_wrong(p, fx_deadlocked ? "the exiting process deadlocked (proven)"
+		                                    : "the exiting process did not end in time");
+	if (!WIFEXITED(st))
+		return probe_wrong_num(p, "the exiting process ended with wait status ", st);
+	switch (WEXITSTATUS(st)) {
+	case 0:
+		return PROBE_OK;
+	case EF_FORK_FAILED:
+		return probe_wrong(p, "fork() in the exit handler failed");
+	case EF_DEADLOCK:
+		return probe_wrong(p, e->quick ? "quick_exit() in the process forked by the exit "
+		                                 "handler deadlocked (proven)"
+		                               : "exit() in the process forked by the exit handler "
+		                                 "deadlocked (proven)");
+	case EF_TIMEOUT:
+		return probe_wrong(p, e->quick ? "quick_exit() in the process forked by the exit "
+		                                 "handler did not end in time"
+		                               : "exit() in the process forked by the exit handler "
+		                                 "did not end in time");
+	case EF_WRONG_STATUS:
+		return probe_wrong(p, "the process forked by the exit handler ended with a wrong "
+		                      "status");
+	case EF_WRONG_HANDLERS:
+		return probe_wrong(p, e->quick ? "quick_exit() there did not run Q then P"
+		                               : "exit() there did not run L then P");
+	case EF_NO_THREAD:
+		return probe_wrong(p, "pthread_create failed");
+	case EF_NO_REGISTER:
+		return probe_wrong(p, "registering the handlers failed");
+	case EF_HANDLER_NOT_RUN:
+		return probe_wrong(p, "exit() did not run the forking handler first");
+	default:
+		return probe_wrong_num(p, "the exiting process ended with status ",
+		                       WEXITSTATUS(st));
+	}
+}
+
+#define EXIT_FORK_PROBE(name, reg, quick, threaded)                                                \
+	static int probe_##name(struct probe *p)                                                   \
+	{                                                                                          \
+		static const struct exit_fork e = {reg, quick, threaded};                          \
+		return probe_exit_fork(p, &e);                                                     \
+	}
+EXIT_FORK_PROBE(atexit_exit, REG_ATEXIT, 0, 0)
+EXIT_FORK_PROBE(atexit_quick, REG_ATEXIT, 1, 0)
+EXIT_FORK_PROBE(atexit_exit_mt, REG_ATEXIT, 0, 1)
+EXIT_FORK_PROBE(atexit_quick_mt, REG_ATEXIT, 1, 1)
+EXIT_FORK_PROBE(on_exit_exit, REG_ON_EXIT, 0, 0)
+EXIT_FORK_PROBE(on_exit_quick, REG_ON_EXIT, 1, 0)
+EXIT_FORK_PROBE(on_exit_exit_mt, REG_ON_EXIT, 0, 1)
+EXIT_FORK_PROBE(on_exit_quick_mt, REG_ON_EXIT, 1, 1)
+EXIT_FORK_PROBE(cxa_exit, REG_CXA_ATEXIT, 0, 0)
+EXIT_FORK_PROBE(cxa_quick, REG_CXA_ATEXIT, 1, 0)
+EXIT_FORK_PROBE(cxa_exit_mt, REG_CXA_ATEXIT, 0, 1)
+EXIT_FORK_PROBE(cxa_quick_mt, REG_CXA_ATEXIT, 1, 1)
+
 static const struct mtcase cases[] = {
     {"EXIT-1.atexit", "EXIT-1", MUST, &exit_lock, probe_atexit},
     {"EXIT-1.__cxa_atexit", "EXIT-1", MUST, &exit_lock, probe_cxa_atexit},
@@ -442,6 +635,18 @@ static const struct mtcase cases[] = {
     {"EXIT-3.exit-pending-output", "EXIT-3", MUST, &exit_lock, probe_exit_pending_output},
     {"EXIT-4.quick_exit", "EXIT-4", MUST, &quick_exit_lock, probe_quick_exit},
     {"EXIT-6.exit-flush-once", "EXIT-6", MUST, &list_lock, probe_exit_flush_once},
+    {"EXIT-8.atexit-exit", "EXIT-8", MUST, &list_lock, probe_atexit_exit},
+    {"EXIT-8.atexit-quick_exit", "EXIT-8", MUST, &list_lock, probe_atexit_quick},
+    {"EXIT-8.atexit-exit-threaded", "EXIT-8", MUST, &list_lock, probe_atexit_exit_mt},
+    {"EXIT-8.atexit-quick_exit-threaded", "EXIT-8", MUST, &list_lock, probe_atexit_quick_mt},
+    {"EXIT-8.on_exit-exit", "EXIT-8", MUST, &list_lock, probe_on_exit_exit},
+    {"EXIT-8.on_exit-quick_exit", "EXIT-8", MUST, &list_lock, probe_on_exit_quick},
+    {"EXIT-8.on_exit-exit-threaded", "EXIT-8", MUST, &list_lock, probe_on_exit_exit_mt},
+    {"EXIT-8.on_exit-quick_exit-threaded", "EXIT-8", MUST, &list_lock, probe_on_exit_quick_mt},
+    {"EXIT-8.__cxa_atexit-exit", "EXIT-8", MUST, &list_lock, probe_cxa_exit},
+    {"EXIT-8.__cxa_atexit-quick_exit", "EXIT-8", MUST, &list_lock, probe_cxa_quick},
+    {"EXIT-8.__cxa_atexit-exit-threaded", "EXIT-8", MUST, &list_lock, probe_cxa_exit_mt},
+    {"EXIT-8.__cxa_atexit-quick_exit-threaded", "EXIT-8", MUST, &list_lock, probe_cxa_quick_mt},
     {"EXIT-5.exit-while-exiting", "EXIT-5", SHOULD, &exiting_thread, probe_exit_while_exiting},
     {"EXIT-7.tls-destructors", "EXIT-7", SHOULD, &two_threads_tls, probe_tls_dtors},
 };

@@ -34,7 +34,12 @@
  *      fork-sigmask  an MT-forked child keeps the all-signals-blocked mask
  *                    fork used internally, instead of the forker's;
  *      _Fork-runs-handlers  _Fork() is fork(): it runs the fork handlers
- *                    (and takes every lock fork takes).
+ *                    (and takes every lock fork takes);
+ *      exit-handler-lock  exit() keeps its handler lock across each handler
+ *                    call and fork neither takes nor resets it: in a process
+ *                    forked (by any fork, from any number of threads) while
+ *                    its parent was inside exit(), exit() and quick_exit()
+ *                    park (EXIT-8).
  *
  * An MT-forked child is detected with pthread_atfork: the prepare handler
  * counts the parent's threads in /proc/self/status using only open/read (a
@@ -202,6 +207,7 @@ extern char **environ;
 	X(waitpid)                                                                                 \
 	X(abort)                                                                                   \
 	X(exit)                                                                                    \
+	X(quick_exit)                                                                              \
 	X(getenv)                                                                                  \
 	X(fopen)                                                                                   \
 	X(fputs)                                                                                   \
@@ -268,10 +274,11 @@ static const char *const names[] = {FUNCS(NAME)};
 #define WORD(name) #name,
 static const char *const words[] = {FUNCS(WORD)};
 
-/* The options: how fork itself misbehaves. */
-enum { O_FFLUSH, O_MUTEX, O_LOADER, O_THREAD, O_SIGMASK, O_RAWHANDLERS, NOPTS };
-static const char *const options[] = {"fork-fflush", "fork-mutex",   "fork-loader",
-                                      "fork-thread", "fork-sigmask", "_Fork-runs-handlers"};
+/* The options: how fork itself (or exit with fork) misbehaves. */
+enum { O_FFLUSH, O_MUTEX, O_LOADER, O_THREAD, O_SIGMASK, O_RAWHANDLERS, O_EXITLOCK, NOPTS };
+static const char *const options[] = {"fork-fflush",      "fork-mutex",   "fork-loader",
+                                      "fork-thread",      "fork-sigmask", "_Fork-runs-handlers",
+                                      "exit-handler-lock"};
 
 static void *real[NFUNCS];
 static unsigned char broken[NFUNCS];
@@ -651,11 +658,36 @@ void abort(void)
 	__builtin_unreachable();
 }
 
-/* EXIT-5, EXIT-7 */
+/* exit-handler-lock: the process that called exit() (inherited by fork). */
+static volatile pid_t exiting_pid;
+
+/* exit-handler-lock: a process forked while its parent was inside exit()
+ * inherited the handler lock held, and waits for it for ever. */
+static void exit_handler_lock(void)
+{
+	if (!option[O_EXITLOCK] || !exiting_pid || exiting_pid == REAL(getpid)())
+		return;
+	for (;;)
+		REAL(syscall)(SYS_futex, &never_woken, WAIT_PRIVATE, 0, 0, 0, 0);
+}
+
+/* EXIT-5, EXIT-7, EXIT-8 */
 void exit(int status)
 {
 	gate(F_exit);
+	exit_handler_lock();
+	if (!exiting_pid)
+		exiting_pid = REAL(getpid)();
 	REAL(exit)(status);
+	__builtin_unreachable();
+}
+
+/* EXIT-8 */
+void quick_exit(int status)
+{
+	gate(F_quick_exit);
+	exit_handler_lock();
+	REAL(quick_exit)(status);
 	__builtin_unreachable();
 }
 
