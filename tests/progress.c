@@ -19,22 +19,34 @@
  *              process: this binary re-run with MTFORK_FX_HELPER).
  *   PROGRESS-6 three threads of the child fork concurrently; every fork
  *              returns and every new process can malloc.
+ *   PROGRESS-7 fork returns while another thread's getaddrinfo() waits on
+ *              a name server that never answers, and the child can _exit
+ *              and look up "localhost" (tests/progress.c, dns_* below).
  *   FILE-EXCL-6 one thread flockfile()s a FILE with pending output, another
  *              (the verifier) is blocked on it inside fflush(NULL) holding
  *              the open-file list lock: fork must not wait.
  *   FILE-EXCL-7 a FILE the forking thread itself locked (in a prepare
  *              handler, which runs in the forking thread) is locked by the
  *              child's thread, with its recursion count.
- * All holders of PROGRESS-1/2 and FILE-EXCL-6 are WAY_APP: fork parked on a
+ * All holders of PROGRESS-1/2/7 and FILE-EXCL-6 are WAY_APP: fork parked on a
  * futex they hold is a proven failure.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <errno.h>
+#include <net/if.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -161,6 +173,146 @@ static const struct holding forker_locked = {
     .setup = forker_locks_file,
     .verify = fx_malloc_verify,
     .ways = fx_malloc_ways,
+};
+
+/* PROGRESS-7: a name server that never answers, made in the case process
+ * only. Setup (single-threaded, so unshare may make new namespaces):
+ * private mount and network namespaces (and a user namespace when that is
+ * what it takes), the loopback interface up, a UDP socket bound to
+ * 127.0.0.1:53 that nobody reads, and a resolv.conf naming it and an
+ * nsswitch.conf with "hosts: files dns" bind-mounted over /etc's (the
+ * files made in /tmp and unlinked at once). Nothing can leave the private
+ * network namespace, the host's files are untouched, and everything goes
+ * with the case process (the namespaces, the mounts, the socket). The
+ * holder starts a thread that calls getaddrinfo() on a name no hosts file
+ * lists and parks (holder_park) once the socket has received its query:
+ * the query thread is then waiting for the answer, the evidence that it is
+ * held (an external wait is no lock: there is no verify). The resolver's
+ * timeout (5 s, one attempt) bounds the query; the child's snapshot of
+ * dns_query_over shows whether fork returned while the query was still
+ * waiting, however long the harness lets fork take. Without an
+ * /etc/nsswitch.conf (musl systems) none is mounted: musl reads none, and
+ * glibc's default asks DNS for hosts too. */
+static int dns_fd = -1;
+static char dns_why[160];
+static volatile int dns_query_over; /* the query thread's getaddrinfo returned */
+static int dns_have_localhost;
+
+static void dns_fail(const char *what, int err)
+{
+	snprintf(dns_why, sizeof dns_why, "no silent name server could be set up here: %s: %s",
+	         what, strerror(err));
+}
+
+/* A file with text under /tmp (its path in path): 0, or -1 with errno. */
+static int dns_file(char *path, const char *text)
+{
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return -1;
+	size_t n = strlen(text);
+	int ok = write(fd, text, n) == (ssize_t)n;
+	int e = errno;
+	close(fd);
+	errno = ok ? 0 : e ? e : EIO;
+	return ok ? 0 : -1;
+}
+
+static int dns_namespaces(void)
+{
+	if (!unshare(CLONE_NEWNS | CLONE_NEWNET))
+		return 0;
+	int e = errno;
+	if (!unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET))
+		return 0;
+	dns_fail("unshare(CLONE_NEWNS | CLONE_NEWNET) (and with CLONE_NEWUSER)", e);
+	return -1;
+}
+
+static int dns_loopback_up(int s)
+{
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof ifr);
+	strcpy(ifr.ifr_name, "lo");
+	if (ioctl(s, SIOCGIFFLAGS, &ifr))
+		return -1;
+	ifr.ifr_flags |= IFF_UP;
+	return ioctl(s, SIOCSIFFLAGS, &ifr);
+}
+
+static void dns_setup(void)
+{
+	char conf[] = "/tmp/mtfork-resolv-XXXXXX", nss[] = "/tmp/mtfork-nsswitch-XXXXXX";
+	FILE *hosts = fopen("/etc/hosts", "r");
+	char line[256];
+	while (hosts && !dns_have_localhost && fgets(line, sizeof line, hosts))
+		if (!strncmp(line, "127.0.0.1", 9) && strstr(line, "localhost"))
+			dns_have_localhost = 1;
+	if (hosts)
+		fclose(hosts);
+	if (dns_file(conf, "nameserver 127.0.0.1\noptions timeout:5 attempts:1\n")) {
+		dns_fail("a resolv.conf in /tmp", errno);
+		return;
+	}
+	if (dns_file(nss, "passwd: files\ngroup: files\nhosts: files dns\n")) {
+		dns_fail("an nsswitch.conf in /tmp", errno);
+		unlink(conf);
+		return;
+	}
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(53)};
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (dns_namespaces())
+		;
+	else if (mount(0, "/", 0, MS_REC | MS_PRIVATE, 0))
+		dns_fail("making the private mount namespace's mounts private", errno);
+	else if (mount(conf, "/etc/resolv.conf", 0, MS_BIND, 0))
+		dns_fail("bind-mounting a resolv.conf over /etc/resolv.conf", errno);
+	else if (mount(nss, "/etc/nsswitch.conf", 0, MS_BIND, 0) && errno != ENOENT)
+		dns_fail("bind-mounting an nsswitch.conf over /etc/nsswitch.conf", errno);
+	else if ((dns_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+		dns_fail("socket(AF_INET, SOCK_DGRAM)", errno);
+	else if (dns_loopback_up(dns_fd))
+		dns_fail("bringing up the private network namespace's lo", errno);
+	else if (bind(dns_fd, (struct sockaddr *)&a, sizeof a))
+		dns_fail("binding UDP 127.0.0.1:53", errno);
+	if (dns_why[0] && dns_fd >= 0) {
+		close(dns_fd);
+		dns_fd = -1;
+	}
+	unlink(conf);
+	unlink(nss);
+}
+
+static void *dns_query(void *a)
+{
+	(void)a;
+	struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_DGRAM}, *res = 0;
+	/* absolute (no search list); .invalid is in no hosts file (RFC 6761) */
+	if (!getaddrinfo("mtfork-silent-ns.invalid.", "53", &hints, &res))
+		freeaddrinfo(res);
+	dns_query_over = 1;
+	return 0;
+}
+
+static void query_and_park(struct hold *h)
+{
+	(void)h;
+	pthread_t t;
+	if (dns_fd < 0) { /* nothing to hold: the probe skips with dns_why */
+		holder_park();
+		return;
+	}
+	if (pthread_create(&t, 0, dns_query, 0))
+		return; /* returns without parking: not held */
+	struct pollfd pf = {.fd = dns_fd, .events = POLLIN};
+	if (poll(&pf, 1, probe_ms(1500)) == 1 && (pf.revents & POLLIN))
+		holder_park(); /* the query has arrived: its thread waits for the answer */
+}
+
+static const struct holding silent_name_server = {
+    .name = "getaddrinfo() waiting on a name server that never answers (its query received)",
+    .setup = dns_setup,
+    .ways = (const struct way[]){{"app:getaddrinfo-silent-dns", WAY_APP, query_and_park, 0}, {0}},
 };
 
 /* --- probes ------------------------------------------------------------- */
@@ -295,6 +447,44 @@ static int probe_forker_lock_kept(struct probe *p)
 	return PROBE_OK;
 }
 
+/* PROGRESS-7: 0 when fork returned while the query was waiting. */
+static int dns_fork_was_prompt(struct probe *p)
+{
+	if (dns_fd < 0)
+		return probe_skip(p, dns_why);
+	if (dns_query_over)
+		return probe_wrong(p,
+		                   "fork returned only after the other thread's getaddrinfo() had "
+		                   "given up on the silent name server: it waited for the external "
+		                   "wait");
+	return PROBE_OK;
+}
+
+static int probe_dns_exit(struct probe *p)
+{
+	return dns_fork_was_prompt(p); /* the child then reports and _exits */
+}
+
+static int probe_dns_lookup(struct probe *p)
+{
+	int r = dns_fork_was_prompt(p);
+	if (r != PROBE_OK)
+		return r;
+	if (!dns_have_localhost)
+		return probe_skip(p, "/etc/hosts does not list localhost: the lookup would ask the "
+		                     "silent name server");
+	struct addrinfo hints = {
+	    .ai_family = AF_INET, .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV};
+	struct addrinfo *res = 0;
+	int e = getaddrinfo("localhost", "80", &hints, &res);
+	if (e)
+		return probe_wrong_num(p, "getaddrinfo(localhost) failed: ", e);
+	int ok = res && res->ai_family == AF_INET &&
+	         ((struct sockaddr_in *)res->ai_addr)->sin_addr.s_addr == htonl(INADDR_LOOPBACK);
+	freeaddrinfo(res);
+	return ok ? PROBE_OK : probe_wrong(p, "getaddrinfo(localhost) did not give 127.0.0.1");
+}
+
 static const struct mtcase cases[] = {
     {"PROGRESS-1.app-mutex", "PROGRESS-1", MUST, &app_mutex_held, probe_nothing},
     {"PROGRESS-1.condvar", "PROGRESS-1", MUST, &condvar_waiter, probe_nothing},
@@ -305,6 +495,9 @@ static const struct mtcase cases[] = {
     {"PROGRESS-5.fork-in-signal-handler", "PROGRESS-5", SHOULD, &fx_stdio_holding,
      probe_fresh_process},
     {"PROGRESS-6.concurrent-forks", "PROGRESS-6", MUST, &fx_malloc_holding, probe_concurrent_forks},
+    {"PROGRESS-7.getaddrinfo-silent-dns", "PROGRESS-7", MUST, &silent_name_server, probe_dns_exit},
+    {"PROGRESS-7.getaddrinfo-silent-dns-then-lookup", "PROGRESS-7", MUST, &silent_name_server,
+     probe_dns_lookup},
     {"FILE-EXCL-6.fflush-null", "FILE-EXCL-6", MUST, &flush_behind_flockfile, probe_nothing},
     {"FILE-EXCL-7.forker-locked", "FILE-EXCL-7", MUST, &forker_locked, probe_forker_lock_kept},
 };

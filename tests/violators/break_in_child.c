@@ -26,6 +26,9 @@
  *                    the application's (flockfile, a blocked read or write);
  *      fork-mutex    fork waits until every mutex the application has locked
  *                    (through pthread_mutex_lock) is free;
+ *      fork-dns      fork waits until no getaddrinfo() is in progress (a
+ *                    lock held across the lookup, name-server wait
+ *                    included, and taken in fork's prepare stage);
  *      fork-loader   fork waits for the dynamic loader to be idle (it
  *                    dlopen()s every loaded object first), i.e. for library
  *                    constructors running in other threads;
@@ -275,10 +278,10 @@ static const char *const names[] = {FUNCS(NAME)};
 static const char *const words[] = {FUNCS(WORD)};
 
 /* The options: how fork itself (or exit with fork) misbehaves. */
-enum { O_FFLUSH, O_MUTEX, O_LOADER, O_THREAD, O_SIGMASK, O_RAWHANDLERS, O_EXITLOCK, NOPTS };
-static const char *const options[] = {"fork-fflush",      "fork-mutex",   "fork-loader",
-                                      "fork-thread",      "fork-sigmask", "_Fork-runs-handlers",
-                                      "exit-handler-lock"};
+enum { O_FFLUSH, O_MUTEX, O_DNS, O_LOADER, O_THREAD, O_SIGMASK, O_RAWHANDLERS, O_EXITLOCK, NOPTS };
+static const char *const options[] = {"fork-fflush",         "fork-mutex",       "fork-dns",
+                                      "fork-loader",         "fork-thread",      "fork-sigmask",
+                                      "_Fork-runs-handlers", "exit-handler-lock"};
 
 static void *real[NFUNCS];
 static unsigned char broken[NFUNCS];
@@ -359,6 +362,9 @@ static void remember_mutex(pthread_mutex_t *m)
 	}
 }
 
+/* fork-dns: held by every getaddrinfo() in progress. */
+static pthread_mutex_t lookup_lock = PTHREAD_MUTEX_INITIALIZER;
+
 /* fork-loader: dlopen() every loaded object by name (RTLD_NOLOAD). glibc
  * holds its loader lock, and musl its constructor lock for the object,
  * while a constructor runs in another thread: either makes this wait. */
@@ -392,6 +398,8 @@ static void prepare(void)
 			if (m && !REAL(pthread_mutex_lock)(m))
 				REAL(pthread_mutex_unlock)(m);
 		}
+	if (option[O_DNS] && !REAL(pthread_mutex_lock)(&lookup_lock))
+		REAL(pthread_mutex_unlock)(&lookup_lock);
 	if (option[O_LOADER])
 		dl_iterate_phdr(reopen_object, 0);
 }
@@ -737,10 +745,17 @@ W(int, getpwnam_r, (const char *name, struct passwd *pw, char *buf, size_t n, st
 W(int, getgrnam_r, (const char *name, struct group *gr, char *buf, size_t n, struct group **res),
   (name, gr, buf, n, res))
 W(int, getgrouplist, (const char *user, gid_t g, gid_t *groups, int *n), (user, g, groups, n))
-W(int, getaddrinfo,
-  (const char *restrict node, const char *restrict serv, const struct addrinfo *restrict hints,
-   struct addrinfo **restrict res),
-  (node, serv, hints, res))
+int getaddrinfo(const char *restrict node, const char *restrict serv,
+                const struct addrinfo *restrict hints, struct addrinfo **restrict res)
+{
+	gate(F_getaddrinfo);
+	if (!option[O_DNS])
+		return REAL(getaddrinfo)(node, serv, hints, res);
+	REAL(pthread_mutex_lock)(&lookup_lock);
+	int r = REAL(getaddrinfo)(node, serv, hints, res);
+	REAL(pthread_mutex_unlock)(&lookup_lock);
+	return r;
+}
 W(void, freeaddrinfo, (struct addrinfo * ai), (ai))
 W(int, res_init, (void), ())
 
