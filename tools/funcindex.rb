@@ -157,7 +157,17 @@ module FuncIndex
     [state, per, basis]
   end
 
-  # Short label of a target: "glibc 2.36", "glibc+forklock".
+  # A column header: the target with its libc and version ("glibc 2.36",
+  # "glibc+forklock (glibc 2.36)"), for the spec's status tables.
+  def column_label(t)
+    libc = t['libc'].to_s
+    return libc if !libc.empty? && t['name'] == libc.split.first
+
+    libc.empty? ? t['name'] : "#{t['name']} (#{libc})"
+  end
+
+  # Short label of a target: "glibc 2.36", "glibc+forklock" (the audit's
+  # keys, why's lines).
   def target_label(t)
     libc = t['libc'].to_s
     name = t['name'].to_s

@@ -16,18 +16,14 @@
 
 require 'asciidoctor/extensions'
 require 'json'
+require_relative 'funcindex'
 
 module MtforkSpecVerdicts
   RANK = %w[fail error pass observed skip].freeze
 
   module_function
 
-  def label(t)
-    libc = t['libc'].to_s
-    return libc if !libc.empty? && t['name'] == libc.split.first
-
-    libc.empty? ? t['name'] : "#{t['name']} (#{libc})"
-  end
+  def label(t) = FuncIndex.column_label(t)
 
   # Text safe inside an AsciiDoc paragraph: no markup characters.
   def plain(s)

@@ -2,8 +2,8 @@
 # tools/testdata/tap.sh - the one TAP vocabulary of the shell test scripts
 # under tools/testdata/ (sourced; POSIX sh).
 #   ok STATUS DESCRIPTION [FILE]  one test: "ok" when STATUS is 0, otherwise
-#                                 "not ok", then FILE's first 40 lines as
-#                                 diagnostics
+#                                 "not ok", then the last 40 lines of FILE
+#                                 (default $TAP_DIAG) as diagnostics
 #   skip DESCRIPTION REASON       one test skipped, with its reason
 #   tap_done                      the plan; the script's exit status (0 when
 #                                 no test failed)
@@ -16,7 +16,8 @@ ok() {
 	else
 		echo "not ok $n - $2"
 		failed=$((failed + 1))
-		[ -n "${3:-}" ] && [ -f "$3" ] && sed 's/^/# /' "$3" | head -n 40
+		diag=${3:-${TAP_DIAG:-}}
+		[ -n "$diag" ] && [ -f "$diag" ] && sed 's/^/# /' "$diag" | tail -n 40
 	fi
 	return 0
 }

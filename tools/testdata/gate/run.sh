@@ -17,19 +17,8 @@ cd "$(dirname "$0")/../../.." || exit 1
 B=${1:?usage: run.sh BUILD}
 # absolute: the check for processes left behind must not see other checkouts' runs
 G=$(cd "$B" && pwd)/gate
-n=0
-failed=0
-
-ok() { # STATUS DESCRIPTION: one TAP line; the run's output on failure
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-		sed 's/^/# /' "$G/out" | tail -n 15
-	fi
-}
+. tools/testdata/tap.sh
+TAP_DIAG=$G/out # a failing test shows the planted run's output
 
 [ -x "$B/glibc/tests/random.t" ] || {
 	echo "Bail out! $B/glibc has no built suite: run make check (it builds it first)"
@@ -227,5 +216,4 @@ done
 ok $? "a killed driver: no process left ($left), report marked INCOMPLETE, no stale results.json"
 
 [ "${KEEP:-}" ] || rm -rf "$G"
-echo "1..$n"
-[ $failed -eq 0 ]
+tap_done
