@@ -24,6 +24,7 @@
  * this file registers first (it runs last, just before fork's own work).
  */
 #define _GNU_SOURCE
+#include "have.h"
 #include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
@@ -33,6 +34,7 @@
 #include "lib/fixture.h"
 #include "lib/mtfork.h"
 
+#if HAVE_MUTEX_KINDS
 /* --- APPMUTEX ------------------------------------------------------------ */
 
 enum { M_NORMAL, M_ERRORCHECK, M_RECURSIVE, NM };
@@ -160,6 +162,9 @@ static int probe_recursive_child(struct probe *p)
 	return check_child(p, M_RECURSIVE);
 }
 
+#endif
+
+#if HAVE_DLOPEN
 /* --- CXXGUARD ------------------------------------------------------------ */
 
 /* The Itanium C++ ABI's guard of a function-local static: 64 bits, the
@@ -211,16 +216,27 @@ static int probe_guard(struct probe *p)
 	return probe_wrong_num(p, "__cxa_guard_acquire returned ", r);
 }
 
+#endif
+
+#define NEEDS_MUTEX_KINDS(h, p)                                                                    \
+	MTFORK_NEEDS(HAVE_MUTEX_KINDS, "PTHREAD_MUTEX_NORMAL, _ERRORCHECK or _RECURSIVE", h, p)
+#define NEEDS_DLOPEN(h, p) MTFORK_NEEDS(HAVE_DLOPEN, "dlopen()", h, p)
+
 static const struct mtcase cases[] = {
-    {"APPMUTEX-1.normal-child-handler", "APPMUTEX-1", MUST, &forker_owns, probe_normal_handler},
-    {"APPMUTEX-1.normal-in-child", "APPMUTEX-1", MUST, &forker_owns, probe_normal_child},
-    {"APPMUTEX-2.errorcheck-child-handler", "APPMUTEX-2", MUST, &forker_owns,
-     probe_errorcheck_handler},
-    {"APPMUTEX-2.errorcheck-in-child", "APPMUTEX-2", MUST, &forker_owns, probe_errorcheck_child},
-    {"APPMUTEX-2.recursive-child-handler", "APPMUTEX-2", MUST, &forker_owns,
-     probe_recursive_handler},
-    {"APPMUTEX-2.recursive-in-child", "APPMUTEX-2", MUST, &forker_owns, probe_recursive_child},
-    {"CXXGUARD-1.function-local-static", "CXXGUARD-1", MAY, &static_init_running, probe_guard},
+    {"APPMUTEX-1.normal-child-handler", "APPMUTEX-1", MUST,
+     NEEDS_MUTEX_KINDS(&forker_owns, probe_normal_handler)},
+    {"APPMUTEX-1.normal-in-child", "APPMUTEX-1", MUST,
+     NEEDS_MUTEX_KINDS(&forker_owns, probe_normal_child)},
+    {"APPMUTEX-2.errorcheck-child-handler", "APPMUTEX-2", MUST,
+     NEEDS_MUTEX_KINDS(&forker_owns, probe_errorcheck_handler)},
+    {"APPMUTEX-2.errorcheck-in-child", "APPMUTEX-2", MUST,
+     NEEDS_MUTEX_KINDS(&forker_owns, probe_errorcheck_child)},
+    {"APPMUTEX-2.recursive-child-handler", "APPMUTEX-2", MUST,
+     NEEDS_MUTEX_KINDS(&forker_owns, probe_recursive_handler)},
+    {"APPMUTEX-2.recursive-in-child", "APPMUTEX-2", MUST,
+     NEEDS_MUTEX_KINDS(&forker_owns, probe_recursive_child)},
+    {"CXXGUARD-1.function-local-static", "CXXGUARD-1", MAY,
+     NEEDS_DLOPEN(&static_init_running, probe_guard)},
 };
 
 MTFORK_MAIN(cases)

@@ -19,13 +19,19 @@
  *                    not verify), so a stochastic iterating thread decides.
  */
 #define _GNU_SOURCE
+#include "have.h"
 #include <dlfcn.h>
-#include <link.h>
 #include <string.h>
 #include <unistd.h>
+#if HAVE_DL_ITERATE_PHDR
+#include <link.h>
+#endif
 
 #include "lib/fixture.h"
 
+/* The whole file needs the dynamic loader's interfaces (tests/probes/). */
+#define HAVE_LOADER (HAVE_DLOPEN && HAVE_DL_ITERATE_PHDR && HAVE_DLADDR)
+#if HAVE_LOADER
 static void *tls_lib, *lazy_lib;
 static void *volatile sink;
 
@@ -238,21 +244,34 @@ static int probe_lazy(struct probe *p)
 	return f(-5) == 5 ? PROBE_OK : probe_wrong(p, "a lazily bound call returned a wrong value");
 }
 
+#endif
+
+#if !HAVE_DLOPEN
+#define NEEDS_LOADER(h, p) MTFORK_NEEDS(0, "dlopen()", h, p)
+#elif !HAVE_DL_ITERATE_PHDR
+#define NEEDS_LOADER(h, p) MTFORK_NEEDS(0, "dl_iterate_phdr()", h, p)
+#elif !HAVE_DLADDR
+#define NEEDS_LOADER(h, p) MTFORK_NEEDS(0, "dladdr()", h, p)
+#else
+#define NEEDS_LOADER(h, p) MTFORK_NEEDS(1, "", h, p)
+#endif
+
 static const struct mtcase cases[] = {
-    {"DL-1.dlopen", "DL-1", MUST, &dlopen_holding, probe_dlopen_new},
-    {"DL-2.dlsym", "DL-2", MUST, &dlopen_holding, probe_dlsym},
-    {"DL-2.dlsym-held-in-dlsym", "DL-2", MUST, &dlsym_holding, probe_dlsym},
-    {"DL-3.dlclose", "DL-3", MUST, &dlopen_holding, probe_dlclose},
-    {"DL-4.dladdr", "DL-4", MUST, &dlopen_holding, probe_dladdr},
-    {"DL-5.dl_iterate_phdr", "DL-5", MUST, &iterate_holding, probe_iterate},
-    {"DL-5.dl_iterate_phdr-held-in-dlopen", "DL-5", MUST, &dlopen_holding, probe_iterate},
-    {"DL-6.dlopen", "DL-6", MUST, &iterate_holding, probe_dlopen_new},
-    {"DL-6.dlclose", "DL-6", MUST, &iterate_holding, probe_dlclose},
-    {"DL-7.dlerror", "DL-7", MUST, &dlopen_holding, probe_dlerror},
-    {"DL-7.dlerror-held-in-dlsym", "DL-7", MUST, &dlsym_holding, probe_dlerror},
-    {"DL-8.tls-loaded-before", "DL-8", MUST, &dlopen_holding, probe_tls_parent},
-    {"DL-8.tls-loaded-in-child", "DL-8", MUST, &dlopen_holding, probe_tls_new},
-    {"DL-9.lazy-plt", "DL-9", MUST, &dlopen_holding, probe_lazy},
+    {"DL-1.dlopen", "DL-1", MUST, NEEDS_LOADER(&dlopen_holding, probe_dlopen_new)},
+    {"DL-2.dlsym", "DL-2", MUST, NEEDS_LOADER(&dlopen_holding, probe_dlsym)},
+    {"DL-2.dlsym-held-in-dlsym", "DL-2", MUST, NEEDS_LOADER(&dlsym_holding, probe_dlsym)},
+    {"DL-3.dlclose", "DL-3", MUST, NEEDS_LOADER(&dlopen_holding, probe_dlclose)},
+    {"DL-4.dladdr", "DL-4", MUST, NEEDS_LOADER(&dlopen_holding, probe_dladdr)},
+    {"DL-5.dl_iterate_phdr", "DL-5", MUST, NEEDS_LOADER(&iterate_holding, probe_iterate)},
+    {"DL-5.dl_iterate_phdr-held-in-dlopen", "DL-5", MUST,
+     NEEDS_LOADER(&dlopen_holding, probe_iterate)},
+    {"DL-6.dlopen", "DL-6", MUST, NEEDS_LOADER(&iterate_holding, probe_dlopen_new)},
+    {"DL-6.dlclose", "DL-6", MUST, NEEDS_LOADER(&iterate_holding, probe_dlclose)},
+    {"DL-7.dlerror", "DL-7", MUST, NEEDS_LOADER(&dlopen_holding, probe_dlerror)},
+    {"DL-7.dlerror-held-in-dlsym", "DL-7", MUST, NEEDS_LOADER(&dlsym_holding, probe_dlerror)},
+    {"DL-8.tls-loaded-before", "DL-8", MUST, NEEDS_LOADER(&dlopen_holding, probe_tls_parent)},
+    {"DL-8.tls-loaded-in-child", "DL-8", MUST, NEEDS_LOADER(&dlopen_holding, probe_tls_new)},
+    {"DL-9.lazy-plt", "DL-9", MUST, NEEDS_LOADER(&dlopen_holding, probe_lazy)},
 };
 
 MTFORK_MAIN(cases)

@@ -33,7 +33,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
+#include "lib/sysno.h"
 #include <sys/wait.h>
 #include <unistd.h>
 #include <pthread.h>

@@ -39,7 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
+#include "lib/sysno.h"
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>

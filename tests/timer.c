@@ -44,7 +44,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
+#include "lib/sysno.h"
 #include <time.h>
 #include <unistd.h>
 #ifdef __GLIBC__

@@ -12,6 +12,7 @@
  *                      application code fork must never wait for).
  */
 #define _GNU_SOURCE
+#include "have.h"
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,6 +78,8 @@ const struct holding fx_malloc_holding = {
 
 /* --- loader ------------------------------------------------------------ */
 
+#if HAVE_DLOPEN /* else the cases that use these skip (MTFORK_NEEDS) */
+
 void fx_loader_setup(void)
 {
 	fx_path("libmtf_a.so");
@@ -121,6 +124,7 @@ const struct holding fx_loader_holding = {
     .verify = fx_loader_verify,
     .ways = fx_loader_ways,
 };
+#endif
 
 /* --- stdio ------------------------------------------------------------- */
 
@@ -167,6 +171,8 @@ const struct holding fx_stdio_holding = {
 
 /* --- a running constructor --------------------------------------------- */
 
+#if HAVE_DLOPEN
+
 static void ctor_setup(void)
 {
 	fx_path("libmtf_ctor.so");
@@ -196,3 +202,4 @@ const struct holding fx_ctor_holding = {
     .verify = ctor_verify,
     .ways = (const struct way[]){{"app:constructor", WAY_APP, dlopen_blocking_ctor, 0}, {0}},
 };
+#endif

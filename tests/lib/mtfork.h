@@ -90,8 +90,21 @@ struct mtcase {
 	const char *clause; /* "RANDOM-1" (spec/) */
 	enum level level;
 	const struct holding *holding;
-	int (*probe)(struct probe *p); /* runs in the MT-forked child */
+	int (*probe)(struct probe *p); /* runs in the MT-forked child; NULL: see MTFORK_NEEDS */
 };
+
+/* A case whose interface the build-time probes did not find (have.h,
+ * tests/probes/): in the cases table,
+ *   {"ID", "CLAUSE", MUST, MTFORK_NEEDS(HAVE_X, "x()", &holding, probe)},
+ * with the holding and probe defined under #if HAVE_X. With HAVE_X 0 the
+ * case keeps its ID and clause and skips without running, naming the
+ * interface: its probe is NULL and its holding, with no way, is named after
+ * the interface; the real holding and probe are not referred to. */
+#define MTFORK_NEEDS(have, iface, h, pr)  MTFORK_NEEDS_(have, iface, h, pr)
+#define MTFORK_NEEDS_(have, iface, h, pr) MTFORK_NEEDS_##have(iface, h, pr)
+#define MTFORK_NEEDS_1(iface, h, pr)      h, pr
+#define MTFORK_NEEDS_0(iface, h, pr)                                                               \
+	&(const struct holding){.name = iface, .ways = (const struct way[]){{0}}}, 0
 
 /* In a probe: record what was wrong (a constant string plus an optional
  * number; no stdio, since the child may have inherited held locks). */

@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* Parking a holder inside a libc callback (WAY_CALLBACK, WAY_APP). */
 #define _GNU_SOURCE
+#include "have.h"
+#include <errno.h>
 #include <stdatomic.h>
-#include <sys/syscall.h>
+#include <stdlib.h>
+#include <string.h>
+#include "sysno.h"
 #include <unistd.h>
 
 #include "harness.h"
@@ -13,7 +17,18 @@ static atomic_int parked;
 
 pid_t gettid_(void)
 {
+#if HAVE_SYSCALL
 	return (pid_t)syscall(SYS_gettid);
+#else
+	/* /proc/thread-self is /proc/PID/task/TID: no libc call beyond readlink */
+	char buf[64];
+	ssize_t n = readlink("/proc/thread-self", buf, sizeof buf - 1);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	const char *tid = strrchr(buf, '/');
+	return tid ? (pid_t)atoi(tid + 1) : -1;
+#endif
 }
 
 void park_init(int ev, int rel)
@@ -43,6 +58,7 @@ void holder_park(void)
 		;
 }
 
+#if HAVE_FOPENCOOKIE
 static ssize_t parking_write(void *cookie, const char *buf, size_t n)
 {
 	(void)cookie;
@@ -59,3 +75,12 @@ FILE *parking_stream(void)
 		setvbuf(f, NULL, _IOFBF, 4096);
 	return f;
 }
+#else
+/* Without fopencookie there is no stream to park in: the callers' ways are
+ * then unavailable (NULL, errno ENOSYS), like any missing holder. */
+FILE *parking_stream(void)
+{
+	errno = ENOSYS;
+	return NULL;
+}
+#endif

@@ -100,6 +100,15 @@ void run_case(const struct mtcase *c, struct outcome *o, const char **holder)
 	char tried[sizeof o->detail] = "";
 	int any_not_held = 0;
 	*holder = "-";
+	if (!c->probe) { /* MTFORK_NEEDS: the holding names the missing interface */
+		memset(o, 0, sizeof *o);
+		o->verdict = V_SKIP;
+		o->held = o->fork_waited = -1; /* nothing was held: neither applies */
+		snprintf(o->detail, sizeof o->detail,
+		         "the target lacks %s (not found by the build-time probe; see have.h)",
+		         c->holding->name);
+		return;
+	}
 	for (const struct way *w = c->holding->ways; w->name; w++) {
 		run_way(c, w, o);
 		any_not_held |= o->verdict == V_NOT_HELD;

@@ -16,6 +16,7 @@
  * try it first; every case still verifies its own hold.
  */
 #define _GNU_SOURCE
+#include "have.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -24,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
+#include "sysno.h"
 #include <unistd.h>
 
 #include "harness.h"
@@ -99,7 +100,7 @@ int gstack_open(struct gstack *s)
 	const char *off = getenv("MTFORK_NO_UFFD");
 	if (off && *off && strcmp(off, "0"))
 		return unavailable(s, "userfaultfd disabled by MTFORK_NO_UFFD", 0);
-#ifdef SYS_userfaultfd
+#if HAVE_SYSCALL && defined(SYS_userfaultfd)
 	/* Prefer the form that also traps the kernel's accesses (a syscall
 	 * writing a buffer on the stack): user-mode-only would turn those into
 	 * EFAULT and change libc's path instead of parking it. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* userfaultfd trap: open, register one page, report faults, release. */
 #define _GNU_SOURCE
+#include "have.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -8,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
+#include "sysno.h"
 #include <unistd.h>
 
 #include "uffd.h"
@@ -26,7 +27,7 @@ static int unavailable(struct uffd_trap *t, const char *what, int err)
 
 static int open_fd(void)
 {
-#ifdef SYS_userfaultfd
+#if HAVE_SYSCALL && defined(SYS_userfaultfd)
 	/* Unprivileged processes get user-mode-only faults (kernel >= 5.11);
 	 * older kernels reject the flag, and root may use the plain form. */
 	int fd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK | MT_UFFD_USER_MODE_ONLY);

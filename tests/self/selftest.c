@@ -23,7 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
+#include "../lib/sysno.h"
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
