@@ -28,6 +28,7 @@
  * parking stream, deterministic on both libcs) unless a case names another.
  */
 #define _GNU_SOURCE
+#include "have.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -294,6 +295,8 @@ static void atexit_writes(void)
 }
 
 static int use_Exit;
+/* Weak: a libc that declares _Exit but has none (dietlibc) checks _exit only. */
+void _Exit(int status) __attribute__((weak));
 
 static int do_underscore_exit(void *a)
 {
@@ -310,7 +313,7 @@ static int do_underscore_exit(void *a)
 static int probe_exit_now(struct probe *p)
 {
 	int fd[2];
-	for (int v = 0; v < 2; v++) {
+	for (int v = 0; v < (_Exit ? 2 : 1); v++) {
 		char buf[16];
 		if (pipe(fd))
 			return probe_wrong(p, "pipe failed");
@@ -533,6 +536,7 @@ static const struct holding h_stdio = {
     .ways = fx_stdio_ways,
 };
 
+#if HAVE_DLOPEN
 static void loader_and_handlers(void)
 {
 	register_handlers();
@@ -545,11 +549,13 @@ static const struct holding h_loader = {
     .verify = fx_loader_verify,
     .ways = fx_loader_ways,
 };
+#endif
 
 /* The abort lock: musl holds it around posix_spawn's process creation (a
  * spawn stopped before its exec holds it). glibc 2.36 drops its abort lock
  * before raising SIGABRT and holds it nowhere else for long: there the
  * stochastic way (posix_spawn in a loop) decides. */
+#if HAVE_POSIX_SPAWN
 static void spawn_and_handlers(void)
 {
 	register_handlers();
@@ -573,19 +579,23 @@ static const struct holding h_abort = {
             {0},
         },
 };
+#endif
+
+#define NEEDS_DLOPEN(h, p)      MTFORK_NEEDS(HAVE_DLOPEN, "dlopen()", h, p)
+#define NEEDS_POSIX_SPAWN(h, p) MTFORK_NEEDS(HAVE_POSIX_SPAWN, "posix_spawn()", h, p)
 
 static const struct mtcase cases[] = {
     {"FORK-1.one-thread", "FORK-1", MUST, &h_stdio, probe_one_thread},
     {"FORK-2.as-safe-malloc", "FORK-2", MUST, &h_malloc, probe_as_safe},
     {"FORK-2.as-safe-stdio", "FORK-2", MUST, &h_stdio, probe_as_safe},
-    {"FORK-2.as-safe-loader", "FORK-2", MUST, &h_loader, probe_as_safe},
-    {"FORK-2.as-safe-abort-lock", "FORK-2", MUST, &h_abort, probe_as_safe},
+    {"FORK-2.as-safe-loader", "FORK-2", MUST, NEEDS_DLOPEN(&h_loader, probe_as_safe)},
+    {"FORK-2.as-safe-abort-lock", "FORK-2", MUST, NEEDS_POSIX_SPAWN(&h_abort, probe_as_safe)},
     {"FORK-3.exec-malloc", "FORK-3", MUST, &h_malloc, probe_exec},
-    {"FORK-3.exec-loader", "FORK-3", MUST, &h_loader, probe_exec},
+    {"FORK-3.exec-loader", "FORK-3", MUST, NEEDS_DLOPEN(&h_loader, probe_exec)},
     {"FORK-4._exit", "FORK-4", MUST, &h_stdio, probe_exit_now},
     {"FORK-5.sigmask", "FORK-5", MUST, &h_sigmask, probe_sigmask},
     {"FORK-6.tls", "FORK-6", MUST, &h_stdio, probe_tls},
-    {"ABORT-1.abort", "ABORT-1", MUST, &h_abort, probe_abort},
+    {"ABORT-1.abort", "ABORT-1", MUST, NEEDS_POSIX_SPAWN(&h_abort, probe_abort)},
     {"ABORT-1.abort-stdio", "ABORT-1", MUST, &h_stdio, probe_abort},
     {"RAWFORK-1.no-handlers", "RAWFORK-1", MUST, &h_stdio, probe_rawfork_handlers},
     {"RAWFORK-2.signal-handler", "RAWFORK-2", MUST, &h_stdio, probe_rawfork_signal},

@@ -53,7 +53,8 @@
 #include "lib/fixture.h"
 #include "lib/mtfork.h"
 
-int __cxa_atexit(void (*fn)(void *), void *arg, void *dso);
+/* Weak: a libc without it (dietlibc) skips its cases, naming it. */
+int __cxa_atexit(void (*fn)(void *), void *arg, void *dso) __attribute__((weak));
 extern void *__dso_handle;
 
 #define GRANDCHILD_MS 1500
@@ -209,6 +210,8 @@ static int probe_atexit(struct probe *p)
 static int probe_cxa_atexit(struct probe *p)
 {
 	static int ran;
+	if (!__cxa_atexit)
+		return probe_skip(p, "this libc has no __cxa_atexit()");
 	return __cxa_atexit(cxa_handler, &ran, __dso_handle) ? probe_wrong(p, "__cxa_atexit failed")
 	                                                     : PROBE_OK;
 }
@@ -583,6 +586,8 @@ static int probe_exit_fork(struct probe *p, const struct exit_fork *e)
 	if (e->reg == REG_ON_EXIT)
 		return probe_skip(p, "this libc has no on_exit()");
 #endif
+	if (e->reg == REG_CXA_ATEXIT && !__cxa_atexit)
+		return probe_skip(p, "this libc has no __cxa_atexit()");
 	int st = fx_sub(exit_forking, (void *)e, EF_EXITING_MS);
 	if (st == -2)
 		return probe_wrong(p, "fork failed");

@@ -152,11 +152,16 @@ static int probe_parents_semaphore(struct probe *p)
 	return again == SEM_FAILED ? probe_wrong(p, "sem_open after sem_unlink failed") : PROBE_OK;
 }
 
+/* Weak: a libc that declares it but has none (dietlibc) skips, naming it. */
+int sem_timedwait(sem_t *sem, const struct timespec *at) __attribute__((weak));
+
 static int probe_post_wakes_other(struct probe *p)
 {
 	int r = skip_without_shm(p);
 	if (r)
 		return r;
+	if (!sem_timedwait)
+		return probe_skip(p, "this libc has no sem_timedwait()");
 	if (sem_wait(parents)) /* value 0: the waiter below must block */
 		return probe_wrong(p, "sem_wait failed");
 	pid_t pid = fork();

@@ -41,7 +41,9 @@
 
 #include "lib/fixture.h"
 
+#if HAVE_DLOPEN
 static void *lazy_lib;
+#endif
 static int *errno_addr;
 static char sigblk_ref[64];
 
@@ -73,7 +75,9 @@ static void sigblk_after_blocking_all(char *out, size_t size)
 
 static void common_setup(void)
 {
+#if HAVE_DLOPEN
 	lazy_lib = dlopen(fx_path("libmtf_lazy.so"), RTLD_LAZY);
+#endif
 	pthread_atfork(record_errno, 0, 0);
 	sigblk_after_blocking_all(sigblk_ref, sizeof sigblk_ref);
 }
@@ -302,6 +306,7 @@ static int probe_strings(struct probe *p)
 	if (memcmp_f(b, "ababcdefgh", 10) || strlen_f(b) != 10 || strcmp_f(b, "ababcdefgh") ||
 	    strchr_f(b, 'h') != b + 9 || strnlen_f(b, 4) != 4)
 		return probe_wrong(p, "a string function returned a wrong result");
+#if HAVE_DLOPEN /* else no library is bound lazily: the calls above are all */
 	if (!lazy_lib)
 		return probe_wrong(p, "the parent could not load libmtf_lazy.so");
 	int (*f)(void) = (int (*)(void))dlsym(lazy_lib, "fx_lazy_strings");
@@ -310,6 +315,9 @@ static int probe_strings(struct probe *p)
 	int r = f();
 	return r ? probe_wrong_num(p, "through lazily bound PLT slots: check failed: ", r)
 	         : PROBE_OK;
+#else
+	return PROBE_OK;
+#endif
 }
 
 static int probe_errno(struct probe *p)

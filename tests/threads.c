@@ -29,10 +29,13 @@
  *             (WAY_APP: the holder locked it and parked).
  */
 #define _GNU_SOURCE
+#include "have.h"
 #include <dlfcn.h>
 #include <errno.h>
 #include <grp.h>
+#if HAVE_DL_ITERATE_PHDR
 #include <link.h>
+#endif
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -66,11 +69,15 @@ static void create_hammer(struct hold *h)
 
 static const struct holding thread_creation = {
     .name = "thread creation lock",
+#if HAVE_DLOPEN /* else only the stochastic way */
     .setup = fx_loader_setup,
+#endif
     .verify = create_and_join,
     .ways =
         (const struct way[]){
+#if HAVE_DLOPEN
             {"uffd-arg:dlopen", WAY_UFFD, fx_dlopen_on_page, fx_fill_path_a},
+#endif
             {"stochastic:pthread_create", WAY_STOCHASTIC, create_hammer, 0},
             {0},
         },
@@ -131,6 +138,7 @@ static const struct holding app_once = {
     .ways = (const struct way[]){{"app:pthread_once", WAY_APP, once_in_holder, 0}, {0}},
 };
 
+#if HAVE_ROBUST_MUTEX
 static void attr_hammer(struct hold *h)
 {
 	pthread_mutexattr_t a;
@@ -145,7 +153,9 @@ static const struct holding attr_first_use = {
     .name = "mutex attribute setters",
     .ways = (const struct way[]){{"stochastic:setrobust", WAY_STOCHASTIC, attr_hammer, 0}, {0}},
 };
+#endif
 
+#if HAVE_DL_ITERATE_PHDR
 static int park_in_callback(struct dl_phdr_info *i, size_t n, void *a)
 {
 	(void)i, (void)n, (void)a;
@@ -188,7 +198,9 @@ static const struct holding unwinding = {
             {0},
         },
 };
+#endif
 
+#if HAVE_ROBUST_MUTEX
 static pthread_mutex_t robust;
 
 static void init_robust(void)
@@ -217,6 +229,7 @@ static const struct holding robust_held = {
     .verify = robust_needs_lock,
     .ways = (const struct way[]){{"app:robust-mutex", WAY_APP, lock_and_park, 0}, {0}},
 };
+#endif
 
 /* --- probes ------------------------------------------------------------- */
 
@@ -314,6 +327,7 @@ static int probe_once(struct probe *p)
 	                                           "interrupted init routine");
 }
 
+#if HAVE_ROBUST_MUTEX
 static int probe_attr(struct probe *p)
 {
 	pthread_mutexattr_t a;
@@ -359,7 +373,9 @@ static int probe_robust_recovered(struct probe *p)
 		return probe_wrong(p, "pthread_mutex_consistent/unlock failed");
 	return PROBE_OK;
 }
+#endif
 
+#if HAVE_DL_ITERATE_PHDR
 static volatile int cleaned;
 
 static void cleanup(void *a)
@@ -401,7 +417,9 @@ static int probe_cancel(struct probe *p)
 		return probe_wrong(p, "pthread_exit did not run the cleanup handler");
 	return PROBE_OK;
 }
+#endif
 
+#if HAVE_SYSCALL
 static pid_t helper_tid;
 static int helper_pipe[2];
 
@@ -460,7 +478,9 @@ static int probe_setxid_threads(struct probe *p)
 	pthread_join(t, 0);
 	return ret;
 }
+#endif
 
+#if HAVE_ROBUST_MUTEX
 /* A timed lock, so that "stays locked for good" is decided in 100 ms. */
 static int probe_robust_held(struct probe *p)
 {
@@ -479,18 +499,27 @@ static int probe_robust_held(struct probe *p)
 		                      "gave ETIMEDOUT)");
 	return probe_wrong_num(p, "locking the mutex another thread held at fork returned ", e);
 }
+#endif
+
+#define NEEDS_ROBUST_MUTEX(h, p)                                                                   \
+	MTFORK_NEEDS(HAVE_ROBUST_MUTEX, "robust mutexes (pthread_mutexattr_setrobust())", h, p)
+#define NEEDS_DL_ITERATE_PHDR(h, p) MTFORK_NEEDS(HAVE_DL_ITERATE_PHDR, "dl_iterate_phdr()", h, p)
+#define NEEDS_SYSCALL(h, p)         MTFORK_NEEDS(HAVE_SYSCALL, "syscall()", h, p)
 
 static const struct mtcase cases[] = {
     {"THREAD-1.pthread_create", "THREAD-1", MUST, &thread_creation, probe_threads},
     {"THREAD-2.last-thread-exits", "THREAD-2", MUST, &thread_creation, probe_last_thread},
     {"THREAD-3.keys", "THREAD-3", MUST, &key_lock, probe_keys},
     {"THREAD-5.app-once", "THREAD-5", MAY, &app_once, probe_once},
-    {"THREAD-6.setrobust-setprotocol", "THREAD-6", MUST, &attr_first_use, probe_attr},
-    {"THREAD-8.robust-recovered", "THREAD-8", MUST, &fx_malloc_holding, probe_robust_recovered},
-    {"THREAD-9.cancel", "THREAD-9", MUST, &unwinding, probe_cancel},
-    {"THREAD-10.setgroups-reaches-threads", "THREAD-10", MUST, &thread_creation,
-     probe_setxid_threads},
-    {"THREAD-11.robust-held-at-fork", "THREAD-11", MAY, &robust_held, probe_robust_held},
+    {"THREAD-6.setrobust-setprotocol", "THREAD-6", MUST,
+     NEEDS_ROBUST_MUTEX(&attr_first_use, probe_attr)},
+    {"THREAD-8.robust-recovered", "THREAD-8", MUST,
+     NEEDS_ROBUST_MUTEX(&fx_malloc_holding, probe_robust_recovered)},
+    {"THREAD-9.cancel", "THREAD-9", MUST, NEEDS_DL_ITERATE_PHDR(&unwinding, probe_cancel)},
+    {"THREAD-10.setgroups-reaches-threads", "THREAD-10", MUST,
+     NEEDS_SYSCALL(&thread_creation, probe_setxid_threads)},
+    {"THREAD-11.robust-held-at-fork", "THREAD-11", MAY,
+     NEEDS_ROBUST_MUTEX(&robust_held, probe_robust_held)},
 };
 
 MTFORK_MAIN(cases)
