@@ -105,8 +105,9 @@ static void mark_stochastic_pass(const struct mtcase *c, struct outcome *o)
 		return;
 	char d[sizeof o->detail] = "stochastic pass, no expectation to fall back on: ";
 	str_add(d, sizeof d, o->detail);
-	str_add(d, sizeof d, "; a deadlock needing more forks would be missed (make verify "
-	                     "reruns it)");
+	str_add(d, sizeof d,
+	        "; a deadlock needing more forks would be missed (make verify "
+	        "reruns it)");
 	memcpy(o->detail, d, sizeof o->detail);
 }
 
