@@ -12,7 +12,7 @@
 #include "harness.h"
 
 static int event_fd = -1, release_fd = -1;
-static pid_t owner_pid, holder_tid;
+static pid_t holder_tid;
 static atomic_int parked;
 
 pid_t gettid_(void)
@@ -35,7 +35,6 @@ void park_init(int ev, int rel)
 {
 	event_fd = ev;
 	release_fd = rel;
-	owner_pid = getpid();
 }
 
 void park_set_holder(pid_t tid)
@@ -46,9 +45,12 @@ void park_set_holder(pid_t tid)
 void holder_park(void)
 {
 	/* Park once, in the holder thread of the case process only: a forked
-	 * child (other pid) or another thread passing through the same
-	 * callback must never be stopped by the harness. */
-	if (getpid() != owner_pid || gettid_() != holder_tid || atomic_exchange(&parked, 1))
+	 * child or another thread passing through the same callback must never
+	 * be stopped by the harness. Thread IDs are unique while the holder
+	 * lives, so its ID alone tells it apart (a forked child's thread has
+	 * another); no process ID is compared, since a libc whose threads are
+	 * processes of their own (dietlibc) gives each thread its own. */
+	if (gettid_() != holder_tid || atomic_exchange(&parked, 1))
 		return;
 	int msg[2] = {'P', holder_tid};
 	if (write(event_fd, msg, sizeof msg) != sizeof msg)
