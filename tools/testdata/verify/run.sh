@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 # The teeth of make verify (tools/verify): a planted flip must be reported.
 # A fake target whose binary decides X-1.flippy pass, fail:deadlock, pass, ...
-# (a counter file) and X-1.steady always pass, both "stochastic"; X-2.proof
-# was decided deterministically and must never be rerun. Prints TAP.
+# (a counter file), X-1.steady always pass, X-1.undecided pass or skip, all
+# "stochastic"; X-2.proof was decided deterministically and must never be
+# rerun. Prints TAP.
 set -u
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 tmp=$(mktemp -d)
@@ -20,6 +21,7 @@ cat >"$b/report/results.json" <<'END'
  "cases": [
   {"case": "X-1.flippy", "verdict": "pass", "mode": null, "holder": "stochastic:hammer", "subsystem": "fake"},
   {"case": "X-1.steady", "verdict": "pass", "mode": null, "holder": "stochastic:hammer", "subsystem": "fake"},
+  {"case": "X-1.undecided", "verdict": "pass", "mode": null, "holder": "stochastic:hammer", "subsystem": "fake"},
   {"case": "X-2.proof", "verdict": "fail", "mode": "deadlock", "holder": "uffd-arg:x", "subsystem": "fake"}]}]}
 END
 cat >"$b/fake/tests/fake.t" <<END
@@ -32,6 +34,7 @@ echo "TAP version 13"; echo "1..\$#"; i=0
 for id in "\$@"; do
 	i=\$((i + 1)); v=pass m=-
 	[ "\$id" = X-1.flippy ] && [ \$((c % 2)) = 0 ] && v=fail m=deadlock
+	[ "\$id" = X-1.undecided ] && [ \$((c % 2)) = 0 ] && v=skip
 	[ "\$id" = X-2.proof ] && echo "\$id" >>"$tmp/wrongly-rerun"
 	[ \$v = pass ] && echo "ok \$i - \$id" || echo "not ok \$i - \$id"
 	printf '  ---\n  verdict: %s\n  mode: %s\n  ...\n' \$v \$m
@@ -43,7 +46,9 @@ rc=$?
 printf '%s\n' "$out" | sed 's/^/# /'
 t "a planted flip turns make verify red (exit 1)" "$([ $rc = 1 ]; echo $?)"
 t "the flip is reported with each verdict's count" \
-	"$(printf '%s\n' "$out" | grep -q '^FLIP  fake  *X-1.flippy  *fail:deadlock x2, pass x2 (the last run: pass)$'; echo $?)"
+	"$(printf '%s\n' "$out" | grep -q '^FLIP  *fake  *X-1.flippy  *fail:deadlock x2, pass x2 (the last run: pass)$'; echo $?)"
+t "a case only sometimes undecided (skip) is unstable, not a flip" \
+	"$(printf '%s\n' "$out" | grep -q '^UNSTABLE  *fake  *X-1.undecided  *pass x2, skip x2'; echo $?)"
 t "a case that never flipped is not reported" "$(printf '%s\n' "$out" | grep -q 'FLIP.*X-1.steady'; [ $? = 1 ]; echo $?)"
 t "a deterministically decided case is not rerun" "$([ ! -f "$tmp/wrongly-rerun" ]; echo $?)"
 t "the flips are written to build/verify/flips.txt" "$(grep -q X-1.flippy "$b/verify/flips.txt"; echo $?)"
