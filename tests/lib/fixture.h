@@ -70,6 +70,10 @@ void fx_dlopen_on_page(struct hold *h);
 void fx_fill_path_a(char *page, size_t n);
 extern const struct holding fx_stdio_holding; /* open-file list lock: fflush(NULL) */
 extern const struct holding fx_ctor_holding;  /* a library constructor running (WAY_APP) */
+/* glibc's SIGEV_THREAD timer list lock (its helper thread parked while it
+ * creates a notification thread); its verifier: create and delete one. */
+extern const struct holding fx_timer_holding;
+void fx_timer_create_and_delete(void);
 /* Process creation stopped before its exec (tests/lib/spawnhold.c): a helper
  * thread, started by the setup, calls posix_spawn(), system() or popen(), and
  * a seccomp user notification stops the new process's execve() until the
