@@ -63,7 +63,7 @@ int lockfind_install(void)
 
 /* The forker's filter: only its waits on the found lock's word. A child
  * inherits it (and no_new_privs): its waits on that word are reported too,
- * and the judge answers them (judge_hook), so they behave as before. */
+ * and the judge answers them (its hook: watch_service), so they behave as before. */
 int lockfind_watch(unsigned long addr)
 {
 	if (disabled())

@@ -461,3 +461,51 @@ int proc_stuck_confirm(pid_t pid, const struct stuck_state *s)
 	}
 	return 1;
 }
+
+static unsigned long hex_at(const char **p)
+{
+	unsigned long v = 0;
+	for (;; (*p)++) {
+		char c = **p;
+		if (c >= '0' && c <= '9')
+			v = v * 16 + (unsigned long)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v = v * 16 + (unsigned long)(c - 'a' + 10);
+		else
+			return v;
+	}
+}
+
+/* Is addr in a library's or the program's static data (a file-backed
+ * writable mapping, or the anonymous one right after it: .bss)? A futex word
+ * elsewhere is no libc lock: a thread descriptor's (pthread_join, which the
+ * kernel clears at thread exit), a heap object's. */
+int proc_in_static_data(unsigned long addr)
+{
+	static char maps[1 << 16];
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	ssize_t n = 0, r;
+	if (fd < 0)
+		return 0;
+	while (n < (ssize_t)sizeof maps - 1 && (r = read(fd, maps + n, sizeof maps - 1 - n)) > 0)
+		n += r;
+	sys_close(fd);
+	maps[n] = 0;
+	unsigned long prev_end = 0;
+	int prev_file_rw = 0;
+	for (const char *p = maps; *p;) {
+		unsigned long lo = hex_at(&p);
+		p += *p == '-';
+		unsigned long hi = hex_at(&p);
+		const char *perms = p + 1, *eol = strchr(p, '\n'), *path = strchr(p, '/');
+		if (!eol)
+			eol = p + strlen(p);
+		int file = path && path < eol, rw = perms[0] == 'r' && perms[1] == 'w';
+		if (addr >= lo && addr < hi)
+			return rw && (file || (prev_file_rw && prev_end == lo));
+		prev_end = hi;
+		prev_file_rw = file && rw;
+		p = *eol ? eol + 1 : eol;
+	}
+	return 0;
+}

@@ -58,6 +58,11 @@ int sc_same(const struct sc_sample *a, const struct sc_sample *b);
  * closes with this. */
 void sys_close(int fd);
 
+/* Is addr in a library's or the program's static data (a file-backed
+ * writable mapping of this process, or the anonymous one right after it:
+ * .bss)? From /proc/self/maps. */
+int proc_in_static_data(unsigned long addr);
+
 /* Append decimal n to dst (no locale, no stdio); returns the new end. */
 char *put_dec(char *dst, long n);
 /* Append n in hexadecimal (0x...) to dst; returns the new end. */

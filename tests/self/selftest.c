@@ -272,7 +272,7 @@ static void judge_probe(int (*probe)(struct probe *), int timeout_ms, struct chi
 		child_report(&c, fd[1]);
 	}
 	close(fd[1]);
-	judge_child(pid, fd[0], timeout_ms, r);
+	judge_child(pid, fd[0], timeout_ms, r, 0, 0);
 	close(fd[0]);
 	*ms = now_ms() - t0;
 }
