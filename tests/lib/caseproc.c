@@ -94,8 +94,7 @@ void case_process(const struct mtcase *c, const struct way *w, int out_fd)
 	cx->watch_fd = -1;
 	cx->out_fd = out_fd;
 	cx->fork = fork;
-	const char *how = getenv("MTFORK_FORK");
-	if (how && !strcmp(how, "_Fork")) {
+	if (config()->raw_fork) {
 		if (!_Fork) {
 			finish(&o, V_ERROR, "MTFORK_FORK=_Fork, but this libc has no _Fork");
 			send_outcome(out_fd, &o);
@@ -104,8 +103,8 @@ void case_process(const struct mtcase *c, const struct way *w, int out_fd)
 	}
 	/* MTFORK_WAY=prefix: only ways whose name starts so are tried (to see
 	 * the fallbacks at work). */
-	const char *only = getenv("MTFORK_WAY");
-	if (only && *only && strncmp(w->name, only, strlen(only))) {
+	const char *only = config()->way;
+	if (*only && strncmp(w->name, only, strlen(only))) {
 		finish(&o, V_UNAVAILABLE, "not selected by MTFORK_WAY");
 		send_outcome(out_fd, &o);
 	}

@@ -207,7 +207,6 @@ static int helper_fork_in_handler(void)
 
 __attribute__((constructor)) static void fx_helper(void)
 {
-	const char *h = getenv("MTFORK_FX_HELPER");
-	if (h && !strcmp(h, "fork-in-handler"))
+	if (!strcmp(config()->fx_helper, "fork-in-handler"))
 		_exit(helper_fork_in_handler());
 }

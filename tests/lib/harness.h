@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "config.h"
 #include "mtfork.h"
 #include "proc.h"
 
@@ -47,7 +48,6 @@ struct child_result {
 };
 
 /* Scaled timing (MTFORK_TIMEOUT_MUL multiplies every limit). */
-extern double mtfork_mul;
 int scaled_ms(int ms);
 long now_ms(void);
 void sleep_ms(int ms);

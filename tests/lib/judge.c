@@ -30,11 +30,9 @@ struct child_msg {
 	char detail[200];
 };
 
-double mtfork_mul = 1.0;
-
 int scaled_ms(int ms)
 {
-	return (int)(ms * mtfork_mul);
+	return (int)(ms * config()->timeout_mul);
 }
 
 int probe_ms(int ms)

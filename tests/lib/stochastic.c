@@ -109,9 +109,8 @@ void stochastic(struct casectx *cx, struct outcome *o)
 {
 	int need = cx->stoch_forks > 0 ? cx->stoch_forks : STOCH_FLOOR;
 	long start = now_ms(), cap = scaled_ms(cx->stoch_ms > 0 ? cx->stoch_ms : STOCH_CAP_MS);
-	const char *env = getenv("MTFORK_STOCH_FLOOR"); /* measurements only (tools/) */
-	if (env && atoi(env) > 0)
-		need = atoi(env);
+	if (config()->stoch_floor > 0) /* measurements only (tools/) */
+		need = config()->stoch_floor;
 	o->held = -1;
 	go(cx->go_holder[1]);
 	/* Fork only once the hammer really runs: its first pass may set up state

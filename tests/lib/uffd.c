@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "uffd.h"
 #include "uffd_abi.h"
 
@@ -37,8 +38,7 @@ static int open_fd(int flags)
 
 int uffd_open(int kernel_too, uint64_t features, char *why, size_t n)
 {
-	const char *off = getenv("MTFORK_NO_UFFD");
-	if (off && *off && strcmp(off, "0"))
+	if (config()->no_uffd)
 		return refused(why, n, "disabled by MTFORK_NO_UFFD", 0, -1);
 	/* Unprivileged processes get user-mode-only faults (kernel >= 5.11);
 	 * older kernels reject the flag, and root may use the plain form, which
