@@ -54,6 +54,7 @@
 #include <unistd.h>
 
 #include "lib/fixture.h"
+#include "lib/proc.h"
 
 static void *noop(void *a)
 {
@@ -427,14 +428,10 @@ static void *report_tid_and_wait(void *a)
 /* "Groups:" of one of our threads lists gid g. */
 static int thread_has_group(pid_t tid, gid_t g)
 {
-	char path[64], buf[4096];
-	snprintf(path, sizeof path, "/proc/self/task/%d/status", (int)tid);
-	if (fx_read_file(path, buf, sizeof buf) < 0)
+	char buf[4096];
+	if (proc_status_field(0, tid, "Groups", buf, sizeof buf) < 0)
 		return 0;
-	char *l = strstr(buf, "Groups:");
-	if (!l)
-		return 0;
-	for (l += 7; *l && *l != '\n';) {
+	for (char *l = buf; *l;) {
 		char *end;
 		unsigned long v = strtoul(l, &end, 10);
 		if (end == l)

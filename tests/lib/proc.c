@@ -178,22 +178,47 @@ int proc_starved(pid_t pid, long elapsed_ms)
 	return cpu_ms * 4 < elapsed_ms;
 }
 
-int proc_threads(pid_t pid)
+int proc_status_field(pid_t pid, pid_t tid, const char *key, char *out, size_t size)
 {
-	char path[64], buf[8192]; /* a long Groups: line comes before Threads: */
-	put_str(put_dec(put_str(path, "/proc/"), pid), "/status");
+	char path[80], *e = path, buf[8192]; /* a long Groups: line comes early */
+	e = pid ? put_dec(put_str(e, "/proc/"), pid) : put_str(e, "/proc/self");
+	if (tid)
+		e = put_dec(put_str(e, "/task/"), tid);
+	put_str(e, "/status");
+	out[0] = 0;
 	if (read_file(path, buf, sizeof buf) <= 0)
 		return -1;
-	const char *p = strstr(buf, "\nThreads:");
-	if (!p)
-		return -1;
+	size_t k = strlen(key);
+	for (const char *p = buf; *p;) {
+		if (!strncmp(p, key, k) && p[k] == ':') {
+			for (p += k + 1; *p == '\t' || *p == ' '; p++)
+				;
+			size_t n = 0;
+			while (p[n] && p[n] != '\n' && n + 1 < size)
+				out[n] = p[n], n++;
+			out[n] = 0;
+			return (int)n;
+		}
+		const char *nl = strchr(p, '\n');
+		p = nl ? nl + 1 : p + strlen(p);
+	}
+	return -1;
+}
+
+long proc_status_num(pid_t pid, const char *key)
+{
+	char v[32];
 	unsigned long n;
 	int ok;
-	p += 9;
-	while (*p == '\t' || *p == ' ')
-		p++;
-	parse_num(p, &n, &ok);
-	return ok ? (int)n : -1;
+	if (proc_status_field(pid, 0, key, v, sizeof v) <= 0)
+		return -1;
+	parse_num(v, &n, &ok);
+	return ok ? (long)n : -1;
+}
+
+int proc_threads(pid_t pid)
+{
+	return (int)proc_status_num(pid, "Threads");
 }
 
 int sc_futex_wait(const struct sc_sample *s)

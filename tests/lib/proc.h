@@ -19,6 +19,13 @@ struct sc_sample {
 /* Sample /proc/PID/syscall, or /proc/self/task/TID/syscall when pid == 0. */
 void proc_sample(pid_t pid, pid_t tid, struct sc_sample *s);
 
+/* The one reader of /proc/.../status: the value of "KEY:" (blanks after the
+ * colon skipped, up to the line's end) for pid (0: this process) or, when
+ * tid is nonzero, its thread tid, into out; its length, or -1. */
+int proc_status_field(pid_t pid, pid_t tid, const char *key, char *out, size_t size);
+/* The same as a number (the first one in the value), or -1. */
+long proc_status_num(pid_t pid, const char *key);
+
 /* Number of threads of pid (from /proc/PID/status), or -1. */
 int proc_threads(pid_t pid);
 
