@@ -20,7 +20,7 @@
 const char *fx_path(const char *lib);
 
 /* The descriptors fixture destructors and constructors report on (see
- * tests/fixtures/fixture.h): a probe dup2()s a pipe there. */
+ * tests/fixtures/ctor.c and dtor.c): a probe dup2()s a pipe there. */
 enum { FX_DTOR_FD = 200, FX_CTOR_FD = 201 };
 
 /* Bounded wait for a child of the calling process: its wait status, or -1
