@@ -39,6 +39,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -292,6 +293,30 @@ static int probe_fork_in_atexit(struct probe *p)
 	if (fx_idle_start() || atexit(fork_at_exit))
 		return probe_wrong(p, "pthread_create or atexit failed");
 	probe_report_then_exit();
+}
+
+/* PROGRESS-5: fork() from a SIGALRM handler that interrupts malloc/free in a
+ * process that never created a thread. */
+static int helper_fork_in_handler(void)
+{
+	struct sigaction sa = {.sa_handler = fx_fork_in_handler, .sa_flags = SA_RESTART};
+	sigaction(SIGALRM, &sa, 0);
+	struct itimerval it = {{0, 300}, {0, 300}};
+	setitimer(ITIMER_REAL, &it, 0);
+	for (long i = 0; fx_handler_forks < 20 && i < 2000000; i++)
+		free(malloc(16 + (size_t)(i % 64) * 512));
+	struct itimerval off = {{0, 0}, {0, 0}};
+	setitimer(ITIMER_REAL, &off, 0);
+	return fx_handler_errors ? 2 : fx_handler_forks ? 0 : 3;
+}
+
+/* This binary, re-run by probe_fresh_process with MTFORK_FX_HELPER set, is
+ * that helper: decided before main, so the process never has a thread. */
+__attribute__((constructor)) static void fork_in_handler_helper(void)
+{
+	const char *h = getenv("MTFORK_FX_HELPER"); /* this file's own, not a user knob */
+	if (h && !strcmp(h, "fork-in-handler"))
+		_exit(helper_fork_in_handler());
 }
 
 static int probe_fresh_process(struct probe *p)

@@ -71,7 +71,6 @@ static void read_all(void)
 	cfg.no_lockfind = flag("MTFORK_NO_LOCKFIND", "to disable the stochastic lock search");
 	cfg.stoch_floor = (int)number("MTFORK_STOCH_FLOOR", 0, 1000000, 0);
 	cfg.libc = env("MTFORK_LIBC");
-	cfg.fx_helper = env("MTFORK_FX_HELPER");
 }
 
 struct mtfork_config *config(void)

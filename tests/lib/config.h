@@ -19,7 +19,6 @@ struct mtfork_config {
 	int stoch_floor;       /* MTFORK_STOCH_FLOOR: the stochastic evidence floor, for
 	                          measurements only (0: the harness's own) */
 	const char *libc;      /* MTFORK_LIBC: "NAME VERSION" of the target's libc ("": ask it) */
-	const char *fx_helper; /* MTFORK_FX_HELPER: internal; this process is a fixture's helper */
 	const char *bad;       /* the first setting not understood, as a message, or 0 */
 };
 
