@@ -98,6 +98,9 @@ struct mtcase {
 int probe_wrong(struct probe *p, const char *what);
 int probe_wrong_num(struct probe *p, const char *what, long n);
 int probe_skip(struct probe *p, const char *why);
+/* In a MAY probe: PROBE_OK with a note of what was observed (kept in the
+ * record's detail; a judged pass needs none). */
+int probe_ok_note(struct probe *p, const char *what);
 
 /* A probe's own time bound, in ms, scaled by MTFORK_TIMEOUT_MUL like every
  * harness limit (a fixed wait inside a probe must not turn a slow child
