@@ -37,14 +37,6 @@
  * served under the arena lock fork holds. */
 #define ALLOC_SIZE (64 * 1024)
 
-static void park(struct hold *h)
-{
-	(void)h;
-	holder_park();
-}
-
-static const struct way parked_thread[] = {{"app:parked-thread", WAY_APP, park, 0}, {0}};
-
 static void arm(void)
 {
 	ft_arm(); /* on failure ft_why says why; the probe skips with it */
@@ -92,13 +84,13 @@ static void child_fork_setup(void)
 static const struct holding child_signal_alloc = {
     .name = "a signal queued to the child before its first instruction (handler allocates)",
     .setup = child_alloc_setup,
-    .ways = parked_thread,
+    .ways = fx_parked_thread,
 };
 
 static const struct holding child_signal_fork = {
     .name = "a signal queued to the child before its first instruction (handler forks)",
     .setup = child_fork_setup,
-    .ways = parked_thread,
+    .ways = fx_parked_thread,
 };
 
 static int traced(struct probe *p)
@@ -184,7 +176,7 @@ static void parent_signal_setup(void)
 static const struct holding parent_signal = {
     .name = "a signal queued to the forking thread inside the fork system call",
     .setup = parent_signal_setup,
-    .ways = parked_thread,
+    .ways = fx_parked_thread,
 };
 
 /* The parent's handler runs as its fork() returns; the child waits for its

@@ -254,6 +254,7 @@ static void *forker_main(void *arg)
 		await(C.go_forker[0]);
 		if (C.before_fork)
 			C.before_fork();
+		*mtfork_in_fork = 1;
 		pid_t pid = C.fork();
 		if (pid == 0) {
 			/* This child's memory is the snapshot at fork: was the
@@ -271,6 +272,7 @@ static void *forker_main(void *arg)
 			close_harness_fds();
 			child_report(C.c, C.result_w);
 		}
+		*mtfork_in_fork = 0;
 		post(EV_FORKED, pid < 0 ? -errno : pid);
 	}
 	return 0;

@@ -69,6 +69,9 @@ void fx_malloc_stats_parked(struct hold *h), fx_malloc_hammer(struct hold *h);
 void fx_dlopen_on_page(struct hold *h);
 void fx_fill_path_a(char *page, size_t n);
 extern const struct holding fx_stdio_holding; /* open-file list lock: fflush(NULL) */
+/* One WAY_APP way: a thread parked in the application (no lock), for cases
+ * that only need the parent to have more than one thread. */
+extern const struct way fx_parked_thread[];
 extern const struct holding fx_ctor_holding;  /* a library constructor running (WAY_APP) */
 /* Process creation stopped before its exec (tests/lib/spawnhold.c): a helper
  * thread, started by the setup, calls posix_spawn(), system() or popen(), and

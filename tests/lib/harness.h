@@ -71,6 +71,12 @@ extern int mtfork_snapshot_inside;
 /* child side: run the probe and report to wfd, then _exit. */
 void child_report(const struct mtcase *c, int wfd) __attribute__((noreturn));
 
+/* runner.c: a page shared by the supervisor and the case process; the
+ * forker sets it while it is inside fork(), so that a case process killed
+ * by a signal there (fork itself, or a fork handler it called, crashed) is a
+ * verdict of the case and not a harness fault. */
+extern volatile int *mtfork_in_fork;
+
 /* caseproc.c: body of the case process for one way; never returns. */
 void case_process(const struct mtcase *c, const struct way *w, int out_fd)
     __attribute__((noreturn));

@@ -18,6 +18,10 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#ifdef __cplusplus /* the C++ cases (tests/NAME.cc) link the C harness */
+extern "C" {
+#endif
+
 enum level { MUST, SHOULD, MAY };
 
 /* A probe must not install signal handlers that can run while it waits (an
@@ -133,5 +137,9 @@ int mtfork_main(int argc, char **argv, const struct mtcase *cases, size_t n);
 	{                                                                                          \
 		return mtfork_main(argc, argv, cases, sizeof cases / sizeof cases[0]);             \
 	}
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
