@@ -72,7 +72,7 @@ extern const struct holding fx_stdio_holding; /* open-file list lock: fflush(NUL
 /* One WAY_APP way: a thread parked in the application (no lock), for cases
  * that only need the parent to have more than one thread. */
 extern const struct way fx_parked_thread[];
-extern const struct holding fx_ctor_holding;  /* a library constructor running (WAY_APP) */
+extern const struct holding fx_ctor_holding; /* a library constructor running (WAY_APP) */
 /* Process creation stopped before its exec (tests/lib/spawnhold.c): a helper
  * thread, started by the setup, calls posix_spawn(), system() or popen(), and
  * a seccomp user notification stops the new process's execve() until the

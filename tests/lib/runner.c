@@ -63,8 +63,8 @@ static void run_way(const struct mtcase *c, const struct way *w, struct outcome 
 	int p[2];
 	memset(o, 0, sizeof *o);
 	if (mtfork_in_fork == &in_fork_none) {
-		void *m = mmap(0, sizeof(int), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-		               -1, 0);
+		void *m =
+		    mmap(0, sizeof(int), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 		if (m != MAP_FAILED)
 			mtfork_in_fork = m;
 	}
