@@ -2,7 +2,7 @@
 /*
  * The C++ runtime in the MT-forked child (spec/app-state.adoc, CXXGUARD-1),
  * written in C++ so that the compiler's own guard code and the runtime's
- * streams and locales are what runs (tests/app_state.c reaches the guard
+ * streams and locales are what runs (tests/app-state.c reaches the guard
  * functions through dlsym() instead). Built with the target's C++ compiler
  * (tests/tests.mk: TCXX); a target without one builds tests/cxx/stub.c, in
  * which every case below is a skip naming why.

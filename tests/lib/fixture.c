@@ -151,21 +151,7 @@ int fx_read_file(const char *path, char *buf, int size)
 
 long fx_status_num(const char *key)
 {
-	char buf[4096];
-	if (fx_read_file("/proc/self/status", buf, sizeof buf) < 0)
-		return -1;
-	size_t k = strlen(key);
-	for (char *p = buf; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : 0)
-		if (!strncmp(p, key, k) && p[k] == ':') {
-			p += k + 1;
-			while (*p == ' ' || *p == '\t')
-				p++;
-			long v = 0;
-			while (*p >= '0' && *p <= '9')
-				v = v * 10 + (*p++ - '0');
-			return v;
-		}
-	return -1;
+	return proc_status_num(0, key);
 }
 
 /* --- helper mode ---------------------------------------------------------
@@ -207,7 +193,6 @@ static int helper_fork_in_handler(void)
 
 __attribute__((constructor)) static void fx_helper(void)
 {
-	const char *h = getenv("MTFORK_FX_HELPER");
-	if (h && !strcmp(h, "fork-in-handler"))
+	if (!strcmp(config()->fx_helper, "fork-in-handler"))
 		_exit(helper_fork_in_handler());
 }

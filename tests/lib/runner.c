@@ -109,10 +109,25 @@ static void run_way(const struct mtcase *c, const struct way *w, struct outcome 
 			         signal_name(WTERMSIG(st)));
 		else
 			snprintf(o->detail, sizeof o->detail,
-			         "the case process exited with status %d without reporting",
-			         WEXITSTATUS(st));
+			         "the case process exited with status %d%s without reporting",
+			         WEXITSTATUS(st), harness_exit_name(WEXITSTATUS(st)));
 	}
 	sweep(pid);
+}
+
+const char *harness_exit_name(int status)
+{
+	switch (status) {
+	case EXIT_OUTCOME_LOST:
+		return " (the outcome could not be sent)";
+	case EXIT_NO_THREAD:
+		return " (the harness's threads could not be created)";
+	case EXIT_EVENT_LOST:
+		return " (a harness thread lost its pipe)";
+	case EXIT_REPORT_LOST:
+		return " (the child could not send its report)";
+	}
+	return "";
 }
 
 long case_bound_ms(const struct mtcase *c)
