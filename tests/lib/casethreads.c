@@ -180,6 +180,7 @@ static void *forker_main(void *arg)
 		await(cx->go_forker[0]);
 		if (cx->before_fork)
 			cx->before_fork();
+		*mtfork_in_fork = 1;
 		pid_t pid = cx->fork();
 		if (pid == 0) {
 			/* This child's memory is the snapshot at fork: was the
@@ -197,6 +198,7 @@ static void *forker_main(void *arg)
 			close_harness_fds(cx);
 			child_report(cx->c, cx->result_w);
 		}
+		*mtfork_in_fork = 0;
 		post(cx, EV_FORKED, pid < 0 ? -errno : pid);
 	}
 	return 0;

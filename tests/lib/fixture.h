@@ -69,7 +69,10 @@ void fx_malloc_stats_parked(struct hold *h), fx_malloc_hammer(struct hold *h);
 void fx_dlopen_on_page(struct hold *h);
 void fx_fill_path_a(char *page, size_t n);
 extern const struct holding fx_stdio_holding; /* open-file list lock: fflush(NULL) */
-extern const struct holding fx_ctor_holding;  /* a library constructor running (WAY_APP) */
+/* One WAY_APP way: a thread parked in the application (no lock), for cases
+ * that only need the parent to have more than one thread. */
+extern const struct way fx_parked_thread[];
+extern const struct holding fx_ctor_holding; /* a library constructor running (WAY_APP) */
 /* glibc's SIGEV_THREAD timer list lock (its helper thread parked while it
  * creates a notification thread); its verifier: create and delete one. */
 extern const struct holding fx_timer_holding;

@@ -40,9 +40,13 @@ static pid_t fork_while_held(struct casectx *cx, struct outcome *o, enum fork_po
 			continue;
 		}
 		if (policy == NEVER_RELEASE && parked_on_futex(cx->tid_forker)) {
-			finish(o, V_FAIL,
-			       "fork() parked on a futex only the holder of application-controlled "
-			       "state can release: ");
+			/* a MAY case records it (SIGNAL-2: the forking thread's own
+			 * signal handler waits for a lock its fork() holds) */
+			finish(o, cx->c->level == MAY ? V_OBSERVED : V_FAIL,
+			       cx->c->level == MAY
+			           ? "fork() did not return: the forking thread parked on a futex; "
+			           : "fork() parked on a futex only the holder of "
+			             "application-controlled state can release: ");
 			str_add(o->detail, sizeof o->detail, cx->c->holding->name);
 			o->behaviour = B_DEADLOCK;
 			o->how = HOW_PROOF;
@@ -59,7 +63,8 @@ static pid_t fork_while_held(struct casectx *cx, struct outcome *o, enum fork_po
 			continue;
 		}
 		if (now_ms() > end) {
-			finish(o, V_FAIL, "fork() did not return");
+			finish(o, cx->c->level == MAY ? V_OBSERVED : V_FAIL,
+			       "fork() did not return");
 			o->behaviour = B_DEADLOCK;
 			o->how = HOW_TIMEOUT;
 			return 0;

@@ -76,6 +76,12 @@ extern int mtfork_snapshot_inside;
 /* child side: run the probe and report to wfd, then _exit. */
 void child_report(const struct mtcase *c, int wfd) __attribute__((noreturn));
 
+/* runner.c: a page shared by the supervisor and the case process; the
+ * forker sets it while it is inside fork(), so that a case process killed
+ * by a signal there (fork itself, or a fork handler it called, crashed) is a
+ * verdict of the case and not a harness fault. */
+extern volatile int *mtfork_in_fork;
+
 /* Exit statuses of the harness's own processes when its plumbing fails:
  * the case process's and the child's; the runner and the judge name them. */
 enum {

@@ -8,6 +8,7 @@
  *                      its thread-creation inhibit lock).
  *   fx_stdio_holding   the open-file list lock: fflush(NULL) writing into a
  *                      parking stream.
+ *   fx_parked_thread   a way: a thread parked in the application (WAY_APP).
  *   fx_ctor_holding    a library constructor running inside dlopen() (WAY_APP:
  *                      application code fork must never wait for).
  *   fx_timer_holding   glibc's SIGEV_THREAD timer list lock, held by its
@@ -203,6 +204,14 @@ static void ctor_verify(void)
 {
 	sink = dlopen(fx_path("libmtf_ctor.so"), RTLD_NOW | RTLD_GLOBAL);
 }
+
+static void park_here(struct hold *h)
+{
+	(void)h;
+	holder_park();
+}
+
+const struct way fx_parked_thread[] = {{"app:parked-thread", WAY_APP, park_here, 0}, {0}};
 
 const struct holding fx_ctor_holding = {
     .name = "library constructor running in dlopen()",

@@ -67,6 +67,12 @@ int probe_skip(struct probe *p, const char *why)
 	return PROBE_SKIP;
 }
 
+int probe_ok_note(struct probe *p, const char *what)
+{
+	probe_wrong(p, what);
+	return PROBE_OK;
+}
+
 int probe_wrong_num(struct probe *p, const char *what, long n)
 {
 	probe_wrong(p, what);
@@ -128,7 +134,7 @@ static void classify_exit(struct child_result *r, int st, const struct child_msg
 		set(r, B_WRONG, HOW_EXIT, "probe succeeded but the child exited with status ");
 		str_add_num(r->detail, sizeof r->detail, WEXITSTATUS(st));
 	} else {
-		set(r, B_WORKS, HOW_EXIT, "");
+		set(r, B_WORKS, HOW_EXIT, m->detail); /* empty unless probe_ok_note() */
 	}
 }
 
