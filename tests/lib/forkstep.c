@@ -42,7 +42,7 @@ static pid_t fork_while_held(struct casectx *cx, struct outcome *o, enum fork_po
 		if (policy == NEVER_RELEASE && parked_on_futex(cx->tid_forker)) {
 			/* a MAY case records it (SIGNAL-2: the forking thread's own
 			 * signal handler waits for a lock its fork() holds) */
-			finish(o, cx->c->level == MAY ? V_OBSERVED : V_FAIL,
+			finish(o, case_verdict(cx->c->level, B_DEADLOCK, 0),
 			       cx->c->level == MAY
 			           ? "fork() did not return: the forking thread parked on a futex; "
 			           : "fork() parked on a futex only the holder of "
@@ -63,7 +63,7 @@ static pid_t fork_while_held(struct casectx *cx, struct outcome *o, enum fork_po
 			continue;
 		}
 		if (now_ms() > end) {
-			finish(o, cx->c->level == MAY ? V_OBSERVED : V_FAIL,
+			finish(o, case_verdict(cx->c->level, B_DEADLOCK, 0),
 			       "fork() did not return");
 			o->behaviour = B_DEADLOCK;
 			o->how = HOW_TIMEOUT;
@@ -81,7 +81,7 @@ static void judge(struct casectx *cx, struct outcome *o, pid_t pid, int rfd)
 	cx->child_futex = r.futex;
 	o->behaviour = r.behaviour;
 	o->how = r.how;
-	o->verdict = case_verdict(cx->c->level, &r);
+	o->verdict = case_verdict(cx->c->level, r.behaviour, r.skipped);
 	str_add(o->detail, sizeof o->detail, r.detail);
 }
 

@@ -67,9 +67,10 @@ int proof_step(struct proof *pr, pid_t pid);
  * (may be NULL) is called with hook_arg on every turn of the watch. */
 void judge_child(pid_t pid, int rfd, int timeout_ms, struct child_result *r, void (*hook)(void *),
                  void *hook_arg);
-/* judge.c: the case's verdict from how its child ended -- the one place it
- * is decided (a MAY case is observed, a skip stays a skip). */
-int case_verdict(int level, const struct child_result *r);
+/* judge.c: a case's verdict from what was seen (the behaviour: how its
+ * child ended, or fork itself crashed or never returned) -- the one place it
+ * is decided: a MAY case is observed, a skip stays a skip. */
+int case_verdict(int level, int behaviour, int skipped);
 /* child side, set before child_report: was the stochastic hammer inside
  * the subsystem in this child's snapshot (1/0), or -1 (not stochastic). */
 extern int mtfork_snapshot_inside;

@@ -47,7 +47,7 @@ volatile int *mtfork_in_fork = &in_fork_none;
  * fork (or a handler it called: ATFORK-4's unmapped handler) crashed. */
 static void crashed_in_fork(const struct mtcase *c, struct outcome *o, int sig)
 {
-	o->verdict = c->level == MAY ? V_OBSERVED : V_FAIL;
+	o->verdict = case_verdict(c->level, B_CRASH, 0);
 	o->behaviour = B_CRASH;
 	o->how = HOW_EXIT;
 	o->held = -1;
