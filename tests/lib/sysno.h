@@ -30,6 +30,9 @@
 #if !defined(SYS_seccomp) && defined(__NR_seccomp)
 #define SYS_seccomp __NR_seccomp
 #endif
+#if !defined(SYS_tgkill) && defined(__NR_tgkill)
+#define SYS_tgkill __NR_tgkill
+#endif
 #if !defined(SYS_userfaultfd) && defined(__NR_userfaultfd)
 #define SYS_userfaultfd __NR_userfaultfd
 #endif
