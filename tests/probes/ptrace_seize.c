@@ -10,6 +10,5 @@ int main(void)
 	long msg = 0;
 	if (ptrace(PTRACE_SEIZE, getppid(), 0, (void *)(long)PTRACE_O_TRACEFORK) == 0)
 		ptrace(PTRACE_DETACH, getppid(), 0, 0);
-	return (int)ptrace(PTRACE_GETEVENTMSG, getppid(), 0, &msg) == -2 &&
-	       PTRACE_EVENT_FORK == 0;
+	return (int)ptrace(PTRACE_GETEVENTMSG, getppid(), 0, &msg) == -2 && PTRACE_EVENT_FORK == 0;
 }
