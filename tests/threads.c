@@ -156,49 +156,6 @@ static const struct holding attr_first_use = {
     .ways = (const struct way[]){{"stochastic:setrobust", WAY_STOCHASTIC, attr_hammer, 0}, {0}},
 };
 
-static int park_in_callback(struct dl_phdr_info *i, size_t n, void *a)
-{
-	(void)i, (void)n, (void)a;
-	holder_park();
-	return 1;
-}
-
-static int count(struct dl_phdr_info *i, size_t n, void *a)
-{
-	(void)i, (void)n;
-	++*(int *)a;
-	return 0;
-}
-
-static void iterate_and_park(struct hold *h)
-{
-	(void)h;
-	dl_iterate_phdr(park_in_callback, 0);
-}
-
-static void iterate(struct hold *h)
-{
-	int c = 0;
-	(void)h;
-	dl_iterate_phdr(count, &c);
-}
-
-static void iterate_needs_lock(void)
-{
-	iterate(0);
-}
-
-static const struct holding unwinding = {
-    .name = "object-list lock (dl_iterate_phdr callback)",
-    .verify = iterate_needs_lock,
-    .ways =
-        (const struct way[]){
-            {"callback:dl_iterate_phdr", WAY_CALLBACK, iterate_and_park, 0},
-            {"stochastic:dl_iterate_phdr", WAY_STOCHASTIC, iterate, 0},
-            {0},
-        },
-};
-
 static pthread_mutex_t robust;
 
 static void init_robust(void)
@@ -552,7 +509,7 @@ static const struct mtcase cases[] = {
     {"THREAD-7.timer_create", "THREAD-7", MUST, &fx_timer_holding, probe_timer_create_thread},
     {"THREAD-7.notification-runs", "THREAD-7", MUST, &fx_timer_holding, probe_thread_notification},
     {"THREAD-8.robust-recovered", "THREAD-8", MUST, &fx_malloc_holding, probe_robust_recovered},
-    {"THREAD-9.cancel", "THREAD-9", MUST, &unwinding, probe_cancel},
+    {"THREAD-9.cancel", "THREAD-9", MUST, &fx_phdr_holding, probe_cancel},
     {"THREAD-10.setgroups-reaches-threads", "THREAD-10", MUST, &thread_creation,
      probe_setxid_threads},
     {"THREAD-11.robust-held-at-fork", "THREAD-11", MAY, &robust_held, probe_robust_held},
