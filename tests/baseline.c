@@ -562,22 +562,11 @@ static void spawn_and_handlers(void)
 	fx_spawnhold_setup_posix_spawn();
 }
 
-static void spawn_hammer(struct hold *h)
-{
-	(void)h;
-	fx_spawn_true();
-}
-
 static const struct holding h_abort = {
     .name = "abort lock",
     .setup = spawn_and_handlers,
     .verify = fx_spawn_true,
-    .ways =
-        (const struct way[]){
-            {"seccomp-exec:posix_spawn", WAY_CALLBACK, fx_spawnhold_enter, 0},
-            {"stochastic:posix_spawn", WAY_STOCHASTIC, spawn_hammer, 0},
-            {0},
-        },
+    .ways = fx_posix_spawn_ways,
 };
 #endif
 

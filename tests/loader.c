@@ -74,13 +74,6 @@ static const struct holding dlsym_holding = {
     .ways = (const struct way[]){{"uffd-arg:dlsym", WAY_UFFD, dlsym_on_page, fill_symbol}, {0}},
 };
 
-static int park_in_callback(struct dl_phdr_info *i, size_t n, void *a)
-{
-	(void)i, (void)n, (void)a;
-	holder_park();
-	return 1;
-}
-
 static int count_objects(struct dl_phdr_info *i, size_t n, void *a)
 {
 	(void)n;
@@ -91,34 +84,11 @@ static int count_objects(struct dl_phdr_info *i, size_t n, void *a)
 	return 0;
 }
 
-static void iterate_and_park(struct hold *h)
-{
-	(void)h;
-	dl_iterate_phdr(park_in_callback, 0);
-}
-
-static void iterate(struct hold *h)
-{
-	int c[2] = {0, 0};
-	(void)h;
-	dl_iterate_phdr(count_objects, c);
-}
-
-static void iterate_needs_lock(void)
-{
-	iterate(0);
-}
-
 static const struct holding iterate_holding = {
     .name = "object-list lock (dl_iterate_phdr callback)",
     .setup = loader_setup,
-    .verify = iterate_needs_lock,
-    .ways =
-        (const struct way[]){
-            {"callback:dl_iterate_phdr", WAY_CALLBACK, iterate_and_park, 0},
-            {"stochastic:dl_iterate_phdr", WAY_STOCHASTIC, iterate, 0},
-            {0},
-        },
+    .verify = fx_phdr_verify,
+    .ways = fx_phdr_ways,
 };
 
 /* --- probes ------------------------------------------------------------ */

@@ -165,51 +165,6 @@ static const struct holding attr_first_use = {
 };
 #endif
 
-#if HAVE_DL_ITERATE_PHDR
-static int park_in_callback(struct dl_phdr_info *i, size_t n, void *a)
-{
-	(void)i, (void)n, (void)a;
-	holder_park();
-	return 1;
-}
-
-static int count(struct dl_phdr_info *i, size_t n, void *a)
-{
-	(void)i, (void)n;
-	++*(int *)a;
-	return 0;
-}
-
-static void iterate_and_park(struct hold *h)
-{
-	(void)h;
-	dl_iterate_phdr(park_in_callback, 0);
-}
-
-static void iterate(struct hold *h)
-{
-	int c = 0;
-	(void)h;
-	dl_iterate_phdr(count, &c);
-}
-
-static void iterate_needs_lock(void)
-{
-	iterate(0);
-}
-
-static const struct holding unwinding = {
-    .name = "object-list lock (dl_iterate_phdr callback)",
-    .verify = iterate_needs_lock,
-    .ways =
-        (const struct way[]){
-            {"callback:dl_iterate_phdr", WAY_CALLBACK, iterate_and_park, 0},
-            {"stochastic:dl_iterate_phdr", WAY_STOCHASTIC, iterate, 0},
-            {0},
-        },
-};
-#endif
-
 #if HAVE_ROBUST_MUTEX
 static pthread_mutex_t robust;
 
@@ -580,7 +535,7 @@ static const struct mtcase cases[] = {
     {"THREAD-7.notification-runs", "THREAD-7", MUST, &fx_timer_holding, probe_thread_notification},
     {"THREAD-8.robust-recovered", "THREAD-8", MUST,
      NEEDS_ROBUST_MUTEX(&fx_malloc_holding, probe_robust_recovered)},
-    {"THREAD-9.cancel", "THREAD-9", MUST, NEEDS_DL_ITERATE_PHDR(&unwinding, probe_cancel)},
+    {"THREAD-9.cancel", "THREAD-9", MUST, NEEDS_DL_ITERATE_PHDR(&fx_phdr_holding, probe_cancel)},
     {"THREAD-10.setgroups-reaches-threads", "THREAD-10", MUST,
      NEEDS_SYSCALL(&thread_creation, probe_setxid_threads)},
     {"THREAD-11.robust-held-at-fork", "THREAD-11", MAY,

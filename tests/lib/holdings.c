@@ -11,6 +11,9 @@
  *   fx_parked_thread   a way: a thread parked in the application (WAY_APP).
  *   fx_ctor_holding    a library constructor running inside dlopen() (WAY_APP:
  *                      application code fork must never wait for).
+ *   fx_phdr_holding    the loader's object-list lock: a dl_iterate_phdr()
+ *                      callback parks (glibc holds dl_load_write_lock across
+ *                      the callbacks; musl takes no lock there).
  *   fx_timer_holding   glibc's SIGEV_THREAD timer list lock, held by its
  *                      timer helper thread while it creates a notification
  *                      thread on a stack whose top is on a userfaultfd
@@ -20,6 +23,9 @@
 #define _GNU_SOURCE
 #include "have.h"
 #include <dlfcn.h>
+#if HAVE_DL_ITERATE_PHDR
+#include <link.h>
+#endif
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -304,3 +310,49 @@ const struct holding fx_timer_holding = {
             {0},
         },
 };
+
+/* --- the object-list lock (dl_iterate_phdr) ----------------------------- */
+
+#if HAVE_DL_ITERATE_PHDR
+static int park_in_callback(struct dl_phdr_info *i, size_t n, void *a)
+{
+	(void)i, (void)n, (void)a;
+	holder_park();
+	return 1;
+}
+
+static int visit(struct dl_phdr_info *i, size_t n, void *a)
+{
+	(void)i, (void)n, (void)a;
+	return 0;
+}
+
+static void iterate_and_park(struct hold *h)
+{
+	(void)h;
+	dl_iterate_phdr(park_in_callback, 0);
+}
+
+static void iterate(struct hold *h)
+{
+	(void)h;
+	dl_iterate_phdr(visit, 0);
+}
+
+void fx_phdr_verify(void)
+{
+	iterate(0);
+}
+
+const struct way fx_phdr_ways[] = {
+    {"callback:dl_iterate_phdr", WAY_CALLBACK, iterate_and_park, 0},
+    {"stochastic:dl_iterate_phdr", WAY_STOCHASTIC, iterate, 0},
+    {0},
+};
+
+const struct holding fx_phdr_holding = {
+    .name = "object-list lock (dl_iterate_phdr callback)",
+    .verify = fx_phdr_verify,
+    .ways = fx_phdr_ways,
+};
+#endif

@@ -221,16 +221,17 @@ static void popen_hammer(struct hold *h)
 }
 
 #if HAVE_POSIX_SPAWN
+const struct way fx_posix_spawn_ways[] = {
+    {"seccomp-exec:posix_spawn", WAY_CALLBACK, fx_spawnhold_enter, 0},
+    {"stochastic:posix_spawn", WAY_STOCHASTIC, spawn_hammer, 0},
+    {0},
+};
+
 const struct holding fx_posix_spawn_holding = {
     .name = "lock held around posix_spawn's process creation",
     .setup = fx_spawnhold_setup_posix_spawn,
     .verify = fx_spawn_true,
-    .ways =
-        (const struct way[]){
-            {"seccomp-exec:posix_spawn", WAY_CALLBACK, fx_spawnhold_enter, 0},
-            {"stochastic:posix_spawn", WAY_STOCHASTIC, spawn_hammer, 0},
-            {0},
-        },
+    .ways = fx_posix_spawn_ways,
 };
 #endif
 
