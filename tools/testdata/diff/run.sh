@@ -15,8 +15,8 @@ D=tools/diff-results
 run() { ruby "$D" "$@" >"$W/out" 2>&1; rc=$?; }
 
 rm -rf "$W" && mkdir -p "$W/a" "$W/b" || exit 1
-cc -std=gnu11 -O2 -o "$W/report" tools/report.c 2>"$W/cc.err"
-ok $? "tools/report.c builds" "$W/cc.err"
+cc -std=gnu11 -O2 -o "$W/report" tools/report/*.c 2>"$W/cc.err"
+ok $? "tools/report/ builds" "$W/cc.err"
 cp -r tools/testdata/report/good "$W/a/run"
 "$W/report" --dir "$W/a/run" --spec '' >/dev/null 2>"$W/cc.err"
 ok $? "a results.json from the report fixture" "$W/cc.err"

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Tests for tools/report.c: build it into build/tools/, run it on copies of the
+# Tests for tools/report/: build it into build/tools/, run it on copies of the
 # fixtures here (it writes into its --dir, never into the source tree) and check
 # every output. Prints TAP. Usage: tools/testdata/report/run.sh  (CC=... to pick
 # the compiler; musl-gcc, clang-format, cppcheck, xmllint are used when present).
@@ -23,21 +23,21 @@ fixture() { rm -rf "$W/$2" && cp -r "$DATA/$1" "$W/$2"; }
 rm -rf "$W" && mkdir -p "$W" || exit 1
 
 # --- build and lint -----------------------------------------------------------
-$CC $CFLAGS -o "$R" tools/report.c 2>"$W/cc.err"
+$CC $CFLAGS -o "$R" tools/report/*.c 2>"$W/cc.err"
 ok $? "builds with $CC $CFLAGS" "$W/cc.err"
 [ -x "$R" ] || { echo "Bail out! report did not build"; exit 1; }
 if have musl-gcc; then
-	musl-gcc $CFLAGS -o "$W/report-musl" tools/report.c 2>"$W/cc.err"
+	musl-gcc $CFLAGS -o "$W/report-musl" tools/report/*.c 2>"$W/cc.err"
 	ok $? "builds with musl-gcc" "$W/cc.err"
 else skip "builds with musl-gcc" "musl-gcc not installed"; fi
 if have clang-format; then
-	clang-format --dry-run --Werror tools/report.c >"$W/fmt.err" 2>&1
+	clang-format --dry-run --Werror tools/report/*.[ch] tools/jsonstr.h >"$W/fmt.err" 2>&1
 	ok $? "clang-format clean" "$W/fmt.err"
 else skip "clang-format clean" "clang-format not installed"; fi
 if have cppcheck; then
 	cppcheck --error-exitcode=1 --enable=warning,style,performance,portability -q \
 		--suppress=normalCheckLevelMaxBranches \
-		tools/report.c >"$W/cppcheck.err" 2>&1
+		tools/report/*.c >"$W/cppcheck.err" 2>&1
 	ok $? "cppcheck clean" "$W/cppcheck.err"
 else skip "cppcheck clean" "cppcheck not installed"; fi
 
@@ -195,7 +195,7 @@ assert d["functions"][1] == {"name": "setenv", "clauses": ["ENV-1"], "as_safe": 
 EOF
 ok $? "index.html: self-contained (no external resources), data with TAP lines, spec clauses and function index embedded" "$W/py.err"
 ruby tools/embed-dashboard.rb --check >"$W/embed.err" 2>&1
-ok $? "report.c carries the current dashboard template (tools/embed-dashboard.rb --check)" "$W/embed.err"
+ok $? "tools/report/template.c carries the current dashboard template (tools/embed-dashboard.rb --check)" "$W/embed.err"
 
 run --dir "$W/good" --spec ''
 python3 -c '

@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * report: what the parts of tools/report share. The tool reads the records
+ * the test binaries wrote (records.c) and writes views of them: results.json
+ * (results.c), junit.xml (junit.c), the terminal matrix and summary.txt
+ * (matrix.c), summary-failures.txt (failures.c) and the dashboard
+ * (dashboard.c); spec.c reads the clauses and decides the profile claims,
+ * encode.c escapes text for each format, util.c holds memory, files and
+ * errors, main.c the options and --check. None of them judges a case again:
+ * each record carries its `unexpected`, decided by the binary.
+ */
+#ifndef MTFORK_REPORT_H
+#define MTFORK_REPORT_H
+
+#include <dirent.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#define USAGE                                                                                      \
+	"usage: report [all|--check] [--dir DIR] [--spec DIR|''] [--suite-version V] [--commit C]"
+#define REGEN "re-run 'make report' to regenerate"
+
+/* Field order of one case line in <subsystem>.tsv. */
+enum {
+	F_CASE,
+	F_CLAUSE,
+	F_LEVEL,
+	F_VERDICT,
+	F_MODE,
+	F_HOW,
+	F_HOLDER,
+	F_HELD,
+	F_FORK_WAITED,
+	F_EXPECTED,
+	F_MS,
+	F_DETAIL,
+	F_REASON,
+	F_UNEXPECTED,
+	NFIELDS
+};
+
+struct tcase {
+	char *f[NFIELDS]; /* pointers into one heap copy of the line */
+	size_t lineno;
+	bool unexpected;
+};
+
+struct tfile {
+	char *subsys;
+	char *tap; /* "target-dir/subsys.tap" relative to DIR, NULL if absent */
+	struct tcase *cases;
+	size_t ncases;
+};
+
+struct counts {
+	size_t cases, pass, fail, xfail, skip, error, observed, unexpected;
+	size_t skip_ok; /* skips that were allowed (an unexpected skip is a failure) */
+};
+
+struct target {
+	char *dir; /* subdirectory name, used for TAP paths */
+	char *name, *cc, *libc, *env, *reason;
+	bool available;
+	struct tfile *files;
+	size_t nfiles;
+	struct counts n;
+};
+
+extern struct target *targets;
+extern size_t ntargets;
+
+/*
+ * The clause list comes from the .adoc files of the spec directory, read the way
+ * tools/spec-status.rb and tools/trace read it: files in the order index.adoc includes them (then
+ * any other, sorted); an anchor [[ID]] followed by a heading "=... ID: title";
+ * its Level:: and Profile:: lines; "== Title" opens a chapter. Delimited
+ * blocks are skipped. Without a spec directory the outputs simply lack
+ * chapters, titles and profile claims.
+ */
+struct sclause {
+	char *id, *title, *level, *profile;
+	size_t chapter; /* index into chapters */
+};
+
+struct claim {
+	size_t must, must_pass, must_fail, must_error, must_untested;
+	size_t should, should_tested, should_pass;
+	const char *verdict; /* conforms, does-not-conform, undecided */
+};
+
+struct out {
+	FILE *f;
+	char *tmp, *path;
+};
+
+/* util.c */
+__attribute__((noreturn, format(printf, 3, 4))) void malformed(const char *path, size_t lineno,
+                                                               const char *fmt, ...);
+__attribute__((noreturn, format(printf, 1, 2))) void die(const char *fmt, ...);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+__attribute__((format(printf, 1, 2))) char *xasprintf(const char *fmt, ...);
+void *grow(void *arr, size_t n, size_t *cap, size_t size);
+bool one_of(const char *s, const char *const *list);
+int cmp_str(const void *a, const void *b);
+char **list_dir(const char *dir, const char *suffix, size_t *count);
+void free_list(char **names, size_t n);
+char *next_line(FILE *f, const char *path, size_t *lineno);
+struct out out_open(const char *dir, const char *name);
+void out_close(struct out *o);
+
+/* records.c */
+void count_case(struct counts *n, const struct tcase *c);
+const struct tcase *find_case(const struct target *t, const char *name);
+void load(const char *dir);
+
+/* spec.c */
+extern char **chapters;
+extern size_t nchapters;
+extern struct sclause *sclauses;
+extern size_t nsclauses;
+extern bool have_spec;
+extern const char *spec_dir; /* for functions.tsv */
+extern const char *const PROFILES[];
+const struct sclause *find_sclause(const char *id);
+void read_spec(const char *dir);
+struct claim profile_claim(const struct target *t, int rank);
+char *claim_text(const struct claim *c);
+
+/* encode.c */
+size_t text_width(const char *s);
+extern bool json_html;
+void json_str(FILE *o, const char *s);
+const char *dash_null(const char *s);
+void json_bool3(FILE *o, const char *s);
+void json_ms(FILE *o, const char *s);
+void xml_str(FILE *o, const char *s, bool attr);
+void put_oneline(FILE *o, const char *s);
+void put_verdict(FILE *o, const struct tcase *c);
+
+/* results.c */
+void read_run_times(const char *dir);
+void json_results(FILE *f, const char *version, const char *commit, const char *dir_for_tap);
+void write_json(const char *dir, const char *version, const char *commit);
+
+/* junit.c */
+void put_mismatch(FILE *o, const struct tcase *c, void (*put)(FILE *, const char *));
+void write_junit(const char *dir);
+
+/* matrix.c */
+size_t out_width(void);
+void print_summary(FILE *o, bool colour, size_t width);
+
+/* failures.c */
+void write_failures(const char *dir, const char *version, const char *commit);
+
+/* template.c: tools/dashboard.html before and after its data */
+extern const char *const DASH_HEAD[], *const DASH_TAIL[];
+
+/* dashboard.c */
+void write_dashboard(const char *dir, const char *version, const char *commit);
+
+#endif
