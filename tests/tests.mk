@@ -17,7 +17,7 @@ MT_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -O2 -g -pthread
 MT_LDFLAGS = -pthread -Wl,-z,now -rdynamic
 
 MT_LIB_SRC := $(wildcard tests/lib/*.c)
-MT_LIB_HDR := $(wildcard tests/lib/*.h)
+MT_LIB_HDR := $(wildcard tests/lib/*.h) tools/jsonstr.h
 MT_LIB_OBJ := $(patsubst tests/lib/%.c,$(OUT)/lib/%.o,$(MT_LIB_SRC))
 MT_TESTS := $(patsubst tests/%.c,$(OUT)/tests/%.t,$(wildcard tests/*.c))
 MT_FIXTURES := $(patsubst tests/fixtures/%.c,$(OUT)/fixtures/libmtf_%.so,$(wildcard tests/fixtures/*.c))

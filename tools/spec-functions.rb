@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 # frozen_string_literal: true
 #
-# spec-functions.rb SPECDIR OUT: the closed list of functions the profiles
-# cover, generated from the clauses so that it cannot drift from them.
+# spec-functions.rb SPECDIR|CLAUSES OUT: the closed list of functions the
+# profiles cover, generated from the clauses (tools/clauses's list, or its
+# output for SPECDIR) so that it cannot drift from them.
 #
 # A clause names its functions in its title ("RANDOM-1: random(), srandom()
 # ... work in the child": every word followed by "()") and, where the title
@@ -17,49 +18,14 @@
 # output is an AsciiDoc section, anchor unrestricted-functions, included by
 # spec/front.adoc.
 
-dir, out = ARGV
-abort 'usage: spec-functions.rb SPECDIR OUT' unless dir && out
+require_relative 'funcindex'
+
+src, out = ARGV
+abort 'usage: spec-functions.rb SPECDIR|CLAUSES OUT' unless src && out
 
 PROFILES = %w[posix spawn unrestricted].freeze
-FN = /\b([A-Za-z_][A-Za-z0-9_]*)\(\)/
-
-Clause = Struct.new(:id, :title, :level, :profile, :functions)
-clauses = []
-Dir[File.join(dir, '*.adoc')].sort.each do |f|
-  lines = File.readlines(f, chomp: true)
-  delim = nil
-  cur = nil
-  lines.each_with_index do |line, i|
-    if delim
-      delim = nil if line == delim
-      next
-    end
-    if line =~ /\A(\.{4,}|-{4,}|\/{4,})\z/
-      delim = line
-      next
-    end
-    if line =~ /\A\[\[([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*-[0-9]+)\]\]\z/ &&
-       lines[i + 1].to_s =~ /\A=+ #{Regexp.escape(Regexp.last_match(1))}: (.*)\z/
-      cur = Clause.new(line[2..-3], nil, nil, nil, [])
-      cur.title = lines[i + 1].sub(/\A=+ [^:]+: /, '')
-      cur.functions = cur.title.gsub(/[`+]/, '').scan(FN).flatten
-      clauses << cur
-      next
-    end
-    next unless cur
-    next if line =~ /\A=+ #{Regexp.escape(cur.id)}: /
-
-    if line =~ /\ALevel:: (MUST|SHOULD|MAY)\s*\z/
-      cur.level = Regexp.last_match(1)
-    elsif line =~ /\AProfile:: (\w+)\s*\z/
-      cur.profile = Regexp.last_match(1)
-    elsif line =~ /\AFunctions:: (.*)\z/
-      cur.functions |= Regexp.last_match(1).gsub(/[`+]/, '').scan(FN).flatten
-    elsif line.start_with?('.Rationale') || line =~ /\A=+ /
-      cur = nil
-    end
-  end
-end
+# The clauses as tools/clauses lists them (functions: title and Functions::).
+clauses = FuncIndex.load_clauses(src).values
 
 funcs = Hash.new { |h, k| h[k] = [] }
 clauses.each do |c|

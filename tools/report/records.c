@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * report: read the records of a report directory, DIR/<target>/target.tsv
- * and DIR/<target>/<subsystem> records, strictly: anything that does not fit
+ * report: read a report directory, DIR/<target>/target.tsv (key<TAB>value,
+ * written by tools/mtfork) and DIR/<target>/<subsystem>.jsonl (the records
+ * of one test binary, one JSON object per line, jsonl.c), strictly: anything that does not fit
  * the contract is one line naming file:line, exit 2 (a half-understood report
  * must never pass). Targets are ordered here for every view.
  */
@@ -14,24 +15,7 @@ static const char *const LEVELS[] = {"MUST", "SHOULD", "MAY", NULL};
 static const char *const VERDICTS[] = {"pass", "fail", "skip", "error", "observed", NULL};
 static const char *const FAIL_MODES[] = {"deadlock", "crash", "wrong", NULL};
 static const char *const BEHAVIOURS[] = {"works", "deadlock", "crash", "wrong", NULL};
-static const char *const HOWS[] = {"proof", "timeout", "exit", "-", NULL};
-static const char *const TRIBOOL[] = {"true", "false", "-", NULL};
-
-/* Undo the writer's TSV escapes (\t \n \r \\) in place; others are kept. */
-static void unescape(char *s)
-{
-	char *o = s;
-
-	for (; *s; s++) {
-		if (*s == '\\' && (s[1] == 't' || s[1] == 'n' || s[1] == 'r' || s[1] == '\\')) {
-			s++;
-			*o++ = *s == 't' ? '\t' : *s == 'n' ? '\n' : *s == 'r' ? '\r' : '\\';
-		} else {
-			*o++ = *s;
-		}
-	}
-	*o = 0;
-}
+static const char *const HOWS[] = {"proof", "timeout", "exit", "-", NULL}; /* "-": null */
 
 static void read_target_tsv(struct target *t, const char *path)
 {
@@ -54,7 +38,6 @@ static void read_target_tsv(struct target *t, const char *path)
 		*val++ = 0;
 		if (strchr(val, '\t'))
 			malformed(path, lineno, "more than one TAB in '%s' line", line);
-		unescape(val);
 		if (!strcmp(line, "name"))
 			slot = &t->name;
 		else if (!strcmp(line, "cc"))
@@ -94,26 +77,6 @@ static void read_target_tsv(struct target *t, const char *path)
 		t->reason = xstrdup(t->available ? "" : "no reason given");
 }
 
-/* A decimal number: digits, optionally '.' and more digits. */
-static bool valid_ms(const char *s)
-{
-	const char *p = s;
-
-	while (*p >= '0' && *p <= '9')
-		p++;
-	if (p == s)
-		return false;
-	if (*p == '.') {
-		const char *frac = ++p;
-
-		while (*p >= '0' && *p <= '9')
-			p++;
-		if (p == frac)
-			return false;
-	}
-	return *p == 0;
-}
-
 static bool valid_one_expected(const char *e, size_t n)
 {
 	char one[64];
@@ -146,30 +109,11 @@ static bool valid_expected(const char *e)
 	}
 }
 
-/* Split and validate one case line; line becomes owned by the case. */
-static void parse_case(struct tcase *c, char *line, const char *path, size_t lineno)
+/* The values of a parsed record, checked against the results contract. */
+void check_record(struct tcase *c, const char *path, size_t lineno)
 {
-	size_t n = 0;
-	char *p = line;
 	const char *v, *m;
 
-	c->lineno = lineno;
-	for (;;) {
-		char *tab = strchr(p, '\t');
-
-		if (n < NFIELDS)
-			c->f[n] = p;
-		n++;
-		if (!tab)
-			break;
-		*tab = 0;
-		p = tab + 1;
-	}
-	if (n != NFIELDS)
-		malformed(path, lineno,
-		          "%zu fields, expected %d (case clause level verdict mode how holder "
-		          "held fork_waited expected ms detail reason unexpected)",
-		          n, NFIELDS);
 	if (!c->f[F_CASE][0])
 		malformed(path, lineno, "empty case name");
 	if (!c->f[F_CLAUSE][0])
@@ -187,27 +131,15 @@ static void parse_case(struct tcase *c, char *line, const char *path, size_t lin
 		malformed(path, lineno,
 		          "observed behaviour '%s', expected works, deadlock, crash or wrong", m);
 	if (strcmp(v, "fail") && strcmp(v, "observed") && strcmp(m, "-"))
-		malformed(path, lineno, "mode '%s' on a %s verdict, expected '-'", m, v);
+		malformed(path, lineno, "mode '%s' on a %s verdict, expected null", m, v);
 	if (!one_of(c->f[F_HOW], HOWS))
-		malformed(path, lineno, "how '%s', expected proof, timeout, exit or -",
+		malformed(path, lineno, "how '%s', expected proof, timeout, exit or null",
 		          c->f[F_HOW]);
-	if (!one_of(c->f[F_HELD], TRIBOOL))
-		malformed(path, lineno, "held '%s', expected true, false or -", c->f[F_HELD]);
-	if (!one_of(c->f[F_FORK_WAITED], TRIBOOL))
-		malformed(path, lineno, "fork_waited '%s', expected true, false or -",
-		          c->f[F_FORK_WAITED]);
-	/* "-": a harness failure the binary could not report, expectation unknown */
+	/* null: a harness failure the binary could not report, expectation unknown */
 	if (strcmp(c->f[F_EXPECTED], "-") && !valid_expected(c->f[F_EXPECTED]))
 		malformed(path, lineno,
 		          "expected '%s', want pass, fail[:MODE], skip or observed[:BEHAVIOUR]",
 		          c->f[F_EXPECTED]);
-	if (!valid_ms(c->f[F_MS]))
-		malformed(path, lineno, "ms '%s' is not a decimal number", c->f[F_MS]);
-	if (strcmp(c->f[F_UNEXPECTED], "true") && strcmp(c->f[F_UNEXPECTED], "false"))
-		malformed(path, lineno, "unexpected '%s', expected true or false",
-		          c->f[F_UNEXPECTED]);
-	unescape(c->f[F_DETAIL]);
-	unescape(c->f[F_REASON]);
 	c->unexpected = !strcmp(c->f[F_UNEXPECTED], "true");
 }
 
@@ -242,7 +174,7 @@ const struct tcase *find_case(const struct target *t, const char *name)
 
 static void read_cases(struct target *t, struct tfile *tf, const char *tdir)
 {
-	char *path = xasprintf("%s/%s.tsv", tdir, tf->subsys);
+	char *path = xasprintf("%s/%s.jsonl", tdir, tf->subsys);
 	char *tap = xasprintf("%s/%s.tap", tdir, tf->subsys);
 	FILE *f = fopen(path, "r");
 	size_t lineno = 0, cap = 0;
@@ -256,13 +188,17 @@ static void read_cases(struct target *t, struct tfile *tf, const char *tdir)
 		struct tcase *c;
 		const struct tcase *dup;
 
-		if (!line[0] || line[0] == '#') {
+		if (!line[0]) {
 			free(line);
 			continue;
 		}
 		tf->cases = grow(tf->cases, tf->ncases, &cap, sizeof(*tf->cases));
 		c = &tf->cases[tf->ncases];
-		parse_case(c, line, path, lineno);
+		parse_record(c, line, path, lineno);
+		check_record(c, path, lineno);
+		if (strcmp(c->f[F_SUBSYSTEM], tf->subsys))
+			malformed(path, lineno, "subsystem \"%s\" in the records of %s",
+			          c->f[F_SUBSYSTEM], tf->subsys);
 		/* The matrix and the expectations key on the case name. */
 		dup = find_case(t, c->f[F_CASE]);
 		if (dup)
@@ -286,19 +222,17 @@ static void read_target(struct target *t, const char *tdir)
 	free(tsv);
 	if (!t->available)
 		return; /* nothing ran; stale case files must not count */
-	names = list_dir(tdir, ".tsv", &n);
+	names = list_dir(tdir, ".jsonl", &n);
 	if (!names)
 		die("cannot read %s: %s", tdir, strerror(errno));
 	for (size_t i = 0; i < n; i++) {
 		struct tfile *tf;
 
-		if (!strcmp(names[i], "target.tsv"))
-			continue;
 		t->files = grow(t->files, t->nfiles, &cap, sizeof(*t->files));
 		tf = &t->files[t->nfiles++];
 		memset(tf, 0, sizeof(*tf));
 		tf->subsys = xstrdup(names[i]);
-		tf->subsys[strlen(tf->subsys) - 4] = 0;
+		tf->subsys[strlen(tf->subsys) - strlen(".jsonl")] = 0;
 		read_cases(t, tf, tdir);
 	}
 	free_list(names, n);
@@ -377,10 +311,10 @@ void load(const char *dir)
 			} else {
 				/* A target dir whose target.tsv is lost is not ignorable. */
 				size_t ntsv;
-				char **tsvs = list_dir(tdir, ".tsv", &ntsv);
+				char **tsvs = list_dir(tdir, ".jsonl", &ntsv);
 
 				if (tsvs && ntsv)
-					malformed(tsv, 0, "missing, but %s has case files", tdir);
+					malformed(tsv, 0, "missing, but %s has records", tdir);
 				if (tsvs)
 					free_list(tsvs, ntsv);
 			}

@@ -28,14 +28,16 @@
 #include <unistd.h>
 
 #define USAGE                                                                                      \
-	"usage: report [all|--check] [--dir DIR] [--spec DIR|''] [--suite-version V] [--commit C]"
+	"usage: report [all|--check] [--dir DIR] [--clauses FILE] [--spec DIR|''] "                \
+	"[--suite-version V] [--commit C]; report --fields F,F... FILE.jsonl..."
 #define REGEN "re-run 'make report' to regenerate"
 
-/* Field order of one case line in <subsystem>.tsv. */
+/* The fields of one record (jsonl.c names them). */
 enum {
 	F_CASE,
 	F_CLAUSE,
 	F_LEVEL,
+	F_SUBSYSTEM,
 	F_VERDICT,
 	F_MODE,
 	F_HOW,
@@ -51,7 +53,7 @@ enum {
 };
 
 struct tcase {
-	char *f[NFIELDS]; /* pointers into one heap copy of the line */
+	char *f[NFIELDS]; /* into the record's line, decoded in place; null is "-" */
 	size_t lineno;
 	bool unexpected;
 };
@@ -81,12 +83,8 @@ extern struct target *targets;
 extern size_t ntargets;
 
 /*
- * The clause list comes from the .adoc files of the spec directory, read the way
- * tools/spec-status.rb and tools/trace read it: files in the order index.adoc includes them (then
- * any other, sorted); an anchor [[ID]] followed by a heading "=... ID: title";
- * its Level:: and Profile:: lines; "== Title" opens a chapter. Delimited
- * blocks are skipped. Without a spec directory the outputs simply lack
- * chapters, titles and profile claims.
+ * A clause as tools/clauses lists it (--clauses FILE). Without that file the
+ * outputs simply lack chapters, titles and profile claims.
  */
 struct sclause {
 	char *id, *title, *level, *profile;
@@ -121,7 +119,13 @@ char *next_line(FILE *f, const char *path, size_t *lineno);
 struct out out_open(const char *dir, const char *name);
 void out_close(struct out *o);
 
+/* jsonl.c: one record line into c (line becomes owned by c), or one
+ * error naming path:lineno, exit 2 */
+void parse_record(struct tcase *c, char *line, const char *path, size_t lineno);
+const char *field_name(int f);
+
 /* records.c */
+void check_record(struct tcase *c, const char *path, size_t lineno);
 void count_case(struct counts *n, const struct tcase *c);
 const struct tcase *find_case(const struct target *t, const char *name);
 void load(const char *dir);
@@ -135,7 +139,7 @@ extern bool have_spec;
 extern const char *spec_dir; /* for functions.tsv */
 extern const char *const PROFILES[];
 const struct sclause *find_sclause(const char *id);
-void read_spec(const char *dir);
+void read_clauses(const char *path);
 struct claim profile_claim(const struct target *t, int rank);
 char *claim_text(const struct claim *c);
 

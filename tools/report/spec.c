@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * report: the clauses of the specification (chapters, titles, levels,
- * profiles) and the profile claims decided from the records.
+ * profiles, as tools/clauses lists them) and the profile claims decided from
+ * the records.
  */
 #include "report.h"
 
@@ -23,31 +24,6 @@ static int profile_rank(const char *p)
 		if (p && !strcmp(p, PROFILES[i]))
 			return i;
 	return -1;
-}
-
-/* CLAUSE-ID shape: [A-Z][A-Z0-9]*(-[A-Z0-9]+)*-[0-9]+ */
-static bool clause_id(const char *s, size_t n)
-{
-	size_t last = 0;
-
-	if (n < 3 || s[0] < 'A' || s[0] > 'Z')
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char ch = s[i];
-
-		if (ch == '-') {
-			if (s[i - 1] == '-' || i + 1 == n)
-				return false;
-			last = i;
-		} else if (!((ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')))
-			return false;
-	}
-	if (!last)
-		return false;
-	for (size_t i = last + 1; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-	return true;
 }
 
 const struct sclause *find_sclause(const char *id)
@@ -78,129 +54,58 @@ static char *plain_title(const char *s)
 	return t;
 }
 
-/* A delimiter line: one character repeated. */
-static bool all_same(const char *s)
-{
-	for (const char *p = s; *p; p++)
-		if (*p != s[0])
-			return false;
-	return true;
-}
-
-static void read_spec_file(const char *path, size_t *ccap, size_t *kcap)
+/*
+ * The clauses from the file tools/clauses writes (the one reader of the
+ * AsciiDoc): "id level profile chapter title functions mentions where" per
+ * line, '#' comments, in document order. A chapter is listed once, where its
+ * first clause is.
+ */
+void read_clauses(const char *path)
 {
 	FILE *f = fopen(path, "r");
-	size_t lineno = 0;
-	char *line, *delim = NULL, *pending = NULL;
-	struct sclause *cur = NULL;
+	size_t lineno = 0, ccap = 0, kcap = 0;
+	char *line;
 
 	if (!f)
-		die("cannot open %s: %s", path, strerror(errno));
+		die("cannot open the clauses %s: %s (tools/clauses SPECDIR writes them)", path,
+		    strerror(errno));
 	while ((line = next_line(f, path, &lineno))) {
-		size_t len = strlen(line), eq = strspn(line, "=");
+		char *fld[8];
+		size_t n = 0;
 
-		if (delim) {
-			if (!strcmp(line, delim)) {
-				free(delim);
-				delim = NULL;
+		if (!line[0] || line[0] == '#') {
+			free(line);
+			continue;
+		}
+		for (char *p = line; n < 8; p++) {
+			fld[n++] = p;
+			p = strchr(p, '\t');
+			if (!p)
+				break;
+			*p = 0;
+		}
+		if (n != 8 || strchr(fld[7], '\t'))
+			die("%s:%zu: not 'id level profile chapter title functions mentions where' "
+			    "— "
+			    "rerun tools/clauses",
+			    path, lineno);
+		if (!find_sclause(fld[0])) {
+			if (!nchapters || strcmp(chapters[nchapters - 1], fld[3])) {
+				chapters = grow(chapters, nchapters, &ccap, sizeof(*chapters));
+				chapters[nchapters++] = xstrdup(fld[3]);
 			}
-		} else if (len >= 4 && strchr(".-/+", line[0]) && all_same(line)) {
-			delim = xstrdup(line);
-		} else if (len > 4 && !strncmp(line, "[[", 2) && !strcmp(line + len - 2, "]]") &&
-		           clause_id(line + 2, len - 4)) {
-			free(pending);
-			pending = xstrndup(line + 2, len - 4);
-			cur = NULL;
-		} else if (eq && line[eq] == ' ') {
-			const char *text = line + eq + 1;
-			size_t il = pending ? strlen(pending) : 0;
+			sclauses = grow(sclauses, nsclauses, &kcap, sizeof(*sclauses));
+			struct sclause *c = &sclauses[nsclauses++];
 
-			cur = NULL;
-			if (eq == 2) {
-				chapters = grow(chapters, nchapters, ccap, sizeof(*chapters));
-				chapters[nchapters++] = plain_title(text);
-			}
-			if (pending && !strncmp(text, pending, il) && text[il] == ':' &&
-			    !find_sclause(pending)) {
-				sclauses = grow(sclauses, nsclauses, kcap, sizeof(*sclauses));
-				cur = &sclauses[nsclauses++];
-				cur->id = pending;
-				pending = NULL;
-				cur->title = plain_title(text + il + 1 + (text[il + 1] == ' '));
-				cur->level = cur->profile = NULL;
-				cur->chapter = nchapters ? nchapters - 1 : 0;
-				if (!nchapters) {
-					chapters =
-					    grow(chapters, nchapters, ccap, sizeof(*chapters));
-					chapters[nchapters++] = xstrdup("");
-				}
-			}
-			free(pending);
-			pending = NULL;
-		} else if (line[0]) {
-			free(pending);
-			pending = NULL;
-			if (cur && !strncmp(line, "Level::", 7)) {
-				free(cur->level);
-				cur->level =
-				    xstrndup(line + 7 + strspn(line + 7, " "),
-				             strcspn(line + 7 + strspn(line + 7, " "), " "));
-			} else if (cur && !strncmp(line, "Profile::", 9)) {
-				free(cur->profile);
-				cur->profile =
-				    xstrndup(line + 9 + strspn(line + 9, " "),
-				             strcspn(line + 9 + strspn(line + 9, " "), " "));
-			}
+			c->id = xstrdup(fld[0]);
+			c->level = strcmp(fld[1], "-") ? xstrdup(fld[1]) : NULL;
+			c->profile = strcmp(fld[2], "-") ? xstrdup(fld[2]) : NULL;
+			c->title = plain_title(fld[4]);
+			c->chapter = nchapters - 1;
 		}
 		free(line);
 	}
-	free(delim);
-	free(pending);
 	fclose(f);
-}
-
-void read_spec(const char *dir)
-{
-	char *index = xasprintf("%s/index.adoc", dir);
-	FILE *f = fopen(index, "r");
-	char **files = NULL, **all, *line;
-	size_t nfiles = 0, fcap = 0, nall, lineno = 0, ccap = 0, kcap = 0;
-
-	all = list_dir(dir, ".adoc", &nall);
-	if (!all)
-		die("cannot read the specification in '%s': %s (--spec DIR)", dir, strerror(errno));
-	while (f && (line = next_line(f, index, &lineno))) {
-		size_t n;
-
-		if (!strncmp(line, "include::", 9) && (n = strcspn(line + 9, "[{}")) > 5 &&
-		    line[9 + n] == '[' && !strncmp(line + 9 + n - 5, ".adoc", 5)) {
-			for (size_t i = 0; i < nall; i++)
-				if (all[i] && strlen(all[i]) == n &&
-				    !strncmp(all[i], line + 9, n)) {
-					files = grow(files, nfiles, &fcap, sizeof(*files));
-					files[nfiles++] = all[i];
-					all[i] = NULL;
-				}
-		}
-		free(line);
-	}
-	if (f)
-		fclose(f);
-	for (size_t i = 0; i < nall; i++)
-		if (all[i]) {
-			files = grow(files, nfiles, &fcap, sizeof(*files));
-			files[nfiles++] = all[i];
-		}
-	for (size_t i = 0; i < nfiles; i++) {
-		char *path = xasprintf("%s/%s", dir, files[i]);
-
-		read_spec_file(path, &ccap, &kcap);
-		free(path);
-		free(files[i]);
-	}
-	free(files);
-	free(all);
-	free(index);
 	have_spec = true;
 }
 
