@@ -42,7 +42,7 @@ $(OUT)/tests/%.t: tests/%.c $(MT_LIB_OBJ) $(MT_LIB_HDR)
 	@mkdir -p $(@D)
 	$(TCC) $(MT_CFLAGS) -o $@ $< $(MT_LIB_OBJ) $(MT_LDFLAGS)
 
-$(OUT)/self/selftest.t: tests/self/selftest.c $(MT_LIB_OBJ) $(MT_LIB_HDR)
+$(OUT)/self/selftest.t: tests/self/selftest.c $(MT_LIB_OBJ) $(MT_LIB_HDR) tools/tap.h
 	@mkdir -p $(@D)
 	$(TCC) $(MT_CFLAGS) -o $@ $< $(MT_LIB_OBJ) $(MT_LDFLAGS)
 

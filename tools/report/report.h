@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * report: what the parts of tools/report share. The tool reads the records
- * the test binaries wrote (records.c) and writes views of them: results.json
+ * the test binaries wrote (records.c: a report directory; jsonl.c: one
+ * record line, strictly) and writes views of them: results.json
  * (results.c), junit.xml (junit.c), the terminal matrix and summary.txt
- * (matrix.c), summary-failures.txt (failures.c) and the dashboard
- * (dashboard.c); spec.c reads the clauses and decides the profile claims,
- * encode.c escapes text for each format, util.c holds memory, files and
- * errors, main.c the options and --check. None of them judges a case again:
- * each record carries its `unexpected`, decided by the binary.
+ * (matrix.c, fitted to the terminal by fit.c), summary-failures.txt
+ * (failures.c) and the dashboard (dashboard.c around template.c, generated
+ * from tools/dashboard.html). spec.c reads the clauses tools/clauses listed
+ * and decides the profile claims; encode.c escapes text for each format;
+ * util.c holds memory, files and errors; main.c the options, --check and
+ * --fields. None of them judges a case again: each record carries its
+ * `unexpected`, decided by the binary that ran the case.
  */
 #ifndef MTFORK_REPORT_H
 #define MTFORK_REPORT_H
@@ -163,8 +166,15 @@ void write_json(const char *dir, const char *version, const char *commit);
 void put_mismatch(FILE *o, const struct tcase *c, void (*put)(FILE *, const char *));
 void write_junit(const char *dir);
 
-/* matrix.c */
+/* fit.c */
+void pad(FILE *o, size_t n);
+size_t visible_width(const char *s);
+void put_fit(FILE *o, const char *s, size_t w);
+void put_fit_words(FILE *o, const char *s, size_t w);
+void put_wrapped(FILE *o, const char *text, size_t width, size_t indent);
 size_t out_width(void);
+
+/* matrix.c */
 void print_summary(FILE *o, bool colour, size_t width);
 
 /* failures.c */

@@ -441,5 +441,4 @@ if have ruby; then
 	ok $? "tools/diff-results tests: $(grep -c '^ok' "$W/diff.tap") ok, $(grep -c '^not ok' "$W/diff.tap") not ok (tools/testdata/diff/run.sh)" "$W/diff.tap"
 else skip "tools/diff-results tests" "ruby not installed"; fi
 
-echo "1..$n"
-[ $failed -eq 0 ]
+tap_done
