@@ -10,8 +10,6 @@
 #include "../jsonstr.h"
 #include "report.h"
 
-enum kind { STR, STR_OR_NULL, BOOL, BOOL_OR_NULL, NUM };
-
 static const struct {
 	const char *name;
 	enum kind kind;
@@ -294,4 +292,9 @@ void parse_record(struct tcase *tc, char *line, const char *path, size_t lineno)
 const char *field_name(int f)
 {
 	return FIELDS[f].name;
+}
+
+enum kind field_kind(int f)
+{
+	return FIELDS[f].kind;
 }

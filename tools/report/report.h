@@ -125,7 +125,10 @@ void out_close(struct out *o);
 /* jsonl.c: one record line into c (line becomes owned by c), or one
  * error naming path:lineno, exit 2 */
 void parse_record(struct tcase *c, char *line, const char *path, size_t lineno);
+/* A field's name and JSON type, as the results contract has them. */
+enum kind { STR, STR_OR_NULL, BOOL, BOOL_OR_NULL, NUM };
 const char *field_name(int f);
+enum kind field_kind(int f);
 
 /* records.c */
 void check_record(struct tcase *c, const char *path, size_t lineno);

@@ -145,6 +145,37 @@ static void free_tap(struct taplines *tl)
 	free_list(tl->line, tl->n);
 }
 
+/* The fields of a record, in results.json's order, each as its JSON type:
+ * the record as the binary wrote it ("-" stands for null). */
+static void json_record(FILE *f, const struct tcase *c)
+{
+	static const int order[] = {F_CASE,   F_CLAUSE,     F_LEVEL, F_VERDICT,     F_MODE,
+	                            F_HOW,    F_HOLDER,     F_HELD,  F_FORK_WAITED, F_EXPECTED,
+	                            F_REASON, F_UNEXPECTED, F_MS,    F_DETAIL,      F_SUBSYSTEM};
+
+	fputs("\n        {", f);
+	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+		const char *v = c->f[order[i]];
+
+		fprintf(f, "%s\"%s\": ", i ? ", " : " ", field_name(order[i]));
+		switch (field_kind(order[i])) {
+		case STR:
+			json_str(f, v);
+			break;
+		case STR_OR_NULL:
+			json_str(f, dash_null(v));
+			break;
+		case BOOL:
+		case BOOL_OR_NULL:
+			json_bool3(f, v);
+			break;
+		case NUM:
+			json_ms(f, v);
+			break;
+		}
+	}
+}
+
 /*
  * results.json; with dir_for_tap (the dashboard's copy) every case also
  * carries "tap_lines", its excerpt of the TAP stream.
@@ -212,43 +243,16 @@ void json_results(FILE *f, const char *version, const char *commit, const char *
 			if (dir_for_tap)
 				tl = read_tap(dir_for_tap, tf->tap);
 			for (size_t k = 0; k < tf->ncases; k++) {
-				char *const *c = tf->cases[k].f;
+				const char *id = tf->cases[k].f[F_CASE];
 
-				fprintf(f, "%s\n        { \"case\": ", sep);
+				fputs(sep, f);
 				sep = ",";
-				json_str(f, c[F_CASE]);
-				fputs(", \"clause\": ", f);
-				json_str(f, c[F_CLAUSE]);
-				fputs(", \"level\": ", f);
-				json_str(f, c[F_LEVEL]);
-				fputs(", \"verdict\": ", f);
-				json_str(f, c[F_VERDICT]);
-				fputs(", \"mode\": ", f);
-				json_str(f, dash_null(c[F_MODE]));
-				fputs(", \"how\": ", f);
-				json_str(f, dash_null(c[F_HOW]));
-				fputs(", \"holder\": ", f);
-				json_str(f, c[F_HOLDER]);
-				fputs(", \"held\": ", f);
-				json_bool3(f, c[F_HELD]);
-				fputs(", \"fork_waited\": ", f);
-				json_bool3(f, c[F_FORK_WAITED]);
-				fputs(", \"expected\": ", f);
-				json_str(f, dash_null(c[F_EXPECTED]));
-				fputs(", \"expected_reason\": ", f);
-				json_str(f, dash_null(c[F_REASON]));
-				fprintf(f, ", \"unexpected\": %s, \"ms\": ",
-				        tf->cases[k].unexpected ? "true" : "false");
-				json_ms(f, c[F_MS]);
-				fputs(", \"detail\": ", f);
-				json_str(f, c[F_DETAIL]);
-				fputs(", \"subsystem\": ", f);
-				json_str(f, tf->subsys);
+				json_record(f, &tf->cases[k]);
 				fputs(", \"tap\": ", f);
 				json_str(f, tf->tap);
 				if (dir_for_tap) {
 					fputs(", \"tap_lines\": ", f);
-					json_tap_excerpt(f, &tl, c[F_CASE]);
+					json_tap_excerpt(f, &tl, id);
 				}
 				fputs(" }", f);
 			}
