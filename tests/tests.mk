@@ -25,7 +25,7 @@ MT_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -O2 -g -pthread
 MT_LDFLAGS = -pthread -Wl,-z,now -rdynamic
 
 MT_LIB_SRC := $(wildcard tests/lib/*.c)
-MT_LIB_HDR := $(wildcard tests/lib/*.h)
+MT_LIB_HDR := $(wildcard tests/lib/*.h) tools/jsonstr.h
 MT_LIB_OBJ := $(patsubst tests/lib/%.c,$(OUT)/lib/%.o,$(MT_LIB_SRC))
 MT_TESTS := $(patsubst tests/%.c,$(OUT)/tests/%.t,$(wildcard tests/*.c))
 MT_FIXTURES := $(patsubst tests/fixtures/%.c,$(OUT)/fixtures/libmtf_%.so,$(wildcard tests/fixtures/*.c))
@@ -97,7 +97,7 @@ $(OUT)/tests/%.t: tests/%.cases tests/cxx/stub.c $(MT_LIB_OBJ) $(MT_LIB_HDR)
 	    -o $@ tests/cxx/stub.c $(MT_LIB_OBJ) $(MT_LDFLAGS) $(MT_LIBS)
 endif
 
-$(OUT)/self/selftest.t: tests/self/selftest.c $(MT_LIB_OBJ) $(MT_LIB_HDR) $(MT_HAVE)
+$(OUT)/self/selftest.t: tests/self/selftest.c $(MT_LIB_OBJ) $(MT_LIB_HDR) $(MT_HAVE) tools/tap.h
 	@mkdir -p $(@D)
 	$(TCC) $(MT_CFLAGS) $(MT_INC) -o $@ $< $(MT_LIB_OBJ) $(MT_LDFLAGS) $(MT_LIBS)
 
