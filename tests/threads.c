@@ -3,10 +3,14 @@
  * THREAD — threads in the MT-forked child (spec/threads.adoc).
  *
  *   THREAD-1  pthread_create/join in the child: several threads, one exiting
- *             early, then more. Holder: musl's thread-creation inhibit lock,
- *             taken by dlopen() (its path on a userfaultfd page); glibc takes
- *             no lock there, so a thread creating and joining threads while
- *             forks repeat decides (stochastic).
+ *             early, then more. Holders: a lock thread creation needs, taken
+ *             by dlopen() (its path on a userfaultfd page): musl's
+ *             thread-creation inhibit lock, glibc 2.36's loader locks; glibc
+ *             2.41 and later take none there, so pthread_create itself runs
+ *             on a guarded stack and parks where it holds dl_load_tls_lock
+ *             (initialising the new thread's static TLS: found at 384 bytes
+ *             on glibc 2.43); else a thread creating and joining threads
+ *             while forks repeat (stochastic).
  *   THREAD-2  the child ends with status 0 when its last thread exits after
  *             the initial one called pthread_exit (in a sub-process of the
  *             child, which has the child's thread bookkeeping).
@@ -88,6 +92,10 @@ static const struct holding thread_creation = {
 #if HAVE_DLOPEN
             {"uffd-arg:dlopen", WAY_UFFD, fx_dlopen_on_page, fx_fill_path_a},
 #endif
+            /* glibc >= 2.41 takes no loader lock there: park pthread_create
+             * itself where it holds a lock another creation needs (the
+             * static TLS initialisation under dl_load_tls_lock). */
+            {"stack:pthread_create", WAY_STACK, create_hammer, 0},
             {"stochastic:pthread_create", WAY_STOCHASTIC, create_hammer, 0},
             {0},
         },
