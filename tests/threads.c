@@ -7,10 +7,11 @@
  *             by dlopen() (its path on a userfaultfd page): musl's
  *             thread-creation inhibit lock, glibc 2.36's loader locks; glibc
  *             2.41 and later take none there, so pthread_create itself runs
- *             on a guarded stack and parks where it holds dl_load_tls_lock
- *             (initialising the new thread's static TLS: found at 384 bytes
- *             on glibc 2.43); else a thread creating and joining threads
- *             while forks repeat (stochastic).
+ *             on a guarded stack and parks where the verifier's
+ *             pthread_create blocks (glibc 2.43: 384 bytes deep; by the
+ *             source, static TLS set-up under dl_load_tls_lock); else a
+ *             thread creating and joining threads while forks repeat
+ *             (stochastic).
  *   THREAD-2  the child ends with status 0 when its last thread exits after
  *             the initial one called pthread_exit (in a sub-process of the
  *             child, which has the child's thread bookkeeping).
