@@ -49,6 +49,7 @@
 #endif
 
 #include "lib/mtfork.h"
+#include "clauses.h"
 
 #if HAVE_AIO
 /* A request not done by then is never going to be: requests here are a
@@ -386,12 +387,12 @@ static int probe_inherited(struct probe *p)
 #define NEEDS_AIO(h, p) MTFORK_NEEDS(HAVE_AIO, "POSIX asynchronous I/O (<aio.h>)", h, p)
 
 static const struct mtcase cases[] = {
-    {"AIO-1.aio_write-aio_read", "AIO-1", MUST, NEEDS_AIO(&table_lock, probe_write_read)},
-    {"AIO-1.pipe-aio_cancel", "AIO-1", MUST, NEEDS_AIO(&table_lock, probe_pipe)},
-    {"AIO-1.lio_listio", "AIO-1", MUST, NEEDS_AIO(&table_lock, probe_lio_listio)},
-    {"AIO-2.same-fd", "AIO-2", MUST, NEEDS_AIO(&in_flight, probe_same_fd)},
-    {"AIO-2.other-fd", "AIO-2", MUST, NEEDS_AIO(&in_flight, probe_other_fd)},
-    {"AIO-3.inherited-aiocb", "AIO-3", MAY, NEEDS_AIO(&in_flight, probe_inherited)},
+    CASE(AIO_1, "aio_write-aio_read", NEEDS_AIO(&table_lock, probe_write_read)),
+    CASE(AIO_1, "pipe-aio_cancel", NEEDS_AIO(&table_lock, probe_pipe)),
+    CASE(AIO_1, "lio_listio", NEEDS_AIO(&table_lock, probe_lio_listio)),
+    CASE(AIO_2, "same-fd", NEEDS_AIO(&in_flight, probe_same_fd)),
+    CASE(AIO_2, "other-fd", NEEDS_AIO(&in_flight, probe_other_fd)),
+    CASE(AIO_3, "inherited-aiocb", NEEDS_AIO(&in_flight, probe_inherited)),
 };
 
 MTFORK_MAIN(cases)

@@ -40,6 +40,7 @@
 
 #include "lib/fixture.h"
 #include "lib/mtfork.h"
+#include "clauses.h"
 
 #if HAVE_MUTEX_KINDS
 /* --- APPMUTEX ------------------------------------------------------------ */
@@ -341,24 +342,18 @@ static int probe_atfork_dlclose(struct probe *p)
 #define NEEDS_DLOPEN(h, p) MTFORK_NEEDS(HAVE_DLOPEN, "dlopen()", h, p)
 
 static const struct mtcase cases[] = {
-    {"APPMUTEX-1.normal-child-handler", "APPMUTEX-1", MUST,
-     NEEDS_MUTEX_KINDS(&forker_owns, probe_normal_handler)},
-    {"APPMUTEX-1.normal-in-child", "APPMUTEX-1", MUST,
-     NEEDS_MUTEX_KINDS(&forker_owns, probe_normal_child)},
-    {"APPMUTEX-2.errorcheck-child-handler", "APPMUTEX-2", MUST,
-     NEEDS_MUTEX_KINDS(&forker_owns, probe_errorcheck_handler)},
-    {"APPMUTEX-2.errorcheck-in-child", "APPMUTEX-2", MUST,
-     NEEDS_MUTEX_KINDS(&forker_owns, probe_errorcheck_child)},
-    {"APPMUTEX-2.recursive-child-handler", "APPMUTEX-2", MUST,
-     NEEDS_MUTEX_KINDS(&forker_owns, probe_recursive_handler)},
-    {"APPMUTEX-2.recursive-in-child", "APPMUTEX-2", MUST,
-     NEEDS_MUTEX_KINDS(&forker_owns, probe_recursive_child)},
-    {"ATFORK-4.prepare-runs-on", "ATFORK-4", SHOULD,
-     NEEDS_DLOPEN(&closing_lib, probe_atfork_dlclose)},
-    {"ATFORK-4.child-after-prepare", "ATFORK-4", SHOULD,
-     NEEDS_DLOPEN(&closing_lib_tail, probe_atfork_dlclose)},
-    {"CXXGUARD-1.function-local-static", "CXXGUARD-1", MAY,
-     NEEDS_DLOPEN(&static_init_running, probe_guard)},
+    CASE(APPMUTEX_1, "normal-child-handler", NEEDS_MUTEX_KINDS(&forker_owns, probe_normal_handler)),
+    CASE(APPMUTEX_1, "normal-in-child", NEEDS_MUTEX_KINDS(&forker_owns, probe_normal_child)),
+    CASE(APPMUTEX_2, "errorcheck-child-handler",
+         NEEDS_MUTEX_KINDS(&forker_owns, probe_errorcheck_handler)),
+    CASE(APPMUTEX_2, "errorcheck-in-child",
+         NEEDS_MUTEX_KINDS(&forker_owns, probe_errorcheck_child)),
+    CASE(APPMUTEX_2, "recursive-child-handler",
+         NEEDS_MUTEX_KINDS(&forker_owns, probe_recursive_handler)),
+    CASE(APPMUTEX_2, "recursive-in-child", NEEDS_MUTEX_KINDS(&forker_owns, probe_recursive_child)),
+    CASE(ATFORK_4, "prepare-runs-on", NEEDS_DLOPEN(&closing_lib, probe_atfork_dlclose)),
+    CASE(ATFORK_4, "child-after-prepare", NEEDS_DLOPEN(&closing_lib_tail, probe_atfork_dlclose)),
+    CASE(CXXGUARD_1, "function-local-static", NEEDS_DLOPEN(&static_init_running, probe_guard)),
 };
 
 MTFORK_MAIN(cases)

@@ -45,6 +45,7 @@
 #include <unistd.h>
 
 #include "lib/fixture.h"
+#include "clauses.h"
 
 extern char **environ;
 pid_t _Fork(void) __attribute__((weak));
@@ -574,24 +575,24 @@ static const struct holding h_abort = {
 #define NEEDS_POSIX_SPAWN(h, p) MTFORK_NEEDS(HAVE_POSIX_SPAWN, "posix_spawn()", h, p)
 
 static const struct mtcase cases[] = {
-    {"FORK-1.one-thread", "FORK-1", MUST, &h_stdio, probe_one_thread},
-    {"FORK-2.as-safe-malloc", "FORK-2", MUST, &h_malloc, probe_as_safe},
-    {"FORK-2.as-safe-stdio", "FORK-2", MUST, &h_stdio, probe_as_safe},
-    {"FORK-2.as-safe-loader", "FORK-2", MUST, NEEDS_DLOPEN(&h_loader, probe_as_safe)},
-    {"FORK-2.as-safe-abort-lock", "FORK-2", MUST, NEEDS_POSIX_SPAWN(&h_abort, probe_as_safe)},
-    {"FORK-3.exec-malloc", "FORK-3", MUST, &h_malloc, probe_exec},
-    {"FORK-3.exec-loader", "FORK-3", MUST, NEEDS_DLOPEN(&h_loader, probe_exec)},
-    {"FORK-4._exit", "FORK-4", MUST, &h_stdio, probe_exit_now},
-    {"FORK-5.sigmask", "FORK-5", MUST, &h_sigmask, probe_sigmask},
-    {"FORK-6.tls", "FORK-6", MUST, &h_stdio, probe_tls},
-    {"ABORT-1.abort", "ABORT-1", MUST, NEEDS_POSIX_SPAWN(&h_abort, probe_abort)},
-    {"ABORT-1.abort-stdio", "ABORT-1", MUST, &h_stdio, probe_abort},
-    {"RAWFORK-1.no-handlers", "RAWFORK-1", MUST, &h_stdio, probe_rawfork_handlers},
-    {"RAWFORK-2.signal-handler", "RAWFORK-2", MUST, &h_stdio, probe_rawfork_signal},
-    {"ATFORK-1.order", "ATFORK-1", MUST, &h_malloc, probe_atfork_order},
-    {"ATFORK-1.order-stdio", "ATFORK-1", MUST, &h_stdio, probe_atfork_order},
-    {"ATFORK-2.errno", "ATFORK-2", MUST, &h_stdio, probe_failed_fork_errno},
-    {"ATFORK-3.register-in-handler", "ATFORK-3", SHOULD, &h_register, probe_late_handler},
+    CASE(FORK_1, "one-thread", &h_stdio, probe_one_thread),
+    CASE(FORK_2, "as-safe-malloc", &h_malloc, probe_as_safe),
+    CASE(FORK_2, "as-safe-stdio", &h_stdio, probe_as_safe),
+    CASE(FORK_2, "as-safe-loader", NEEDS_DLOPEN(&h_loader, probe_as_safe)),
+    CASE(FORK_2, "as-safe-abort-lock", NEEDS_POSIX_SPAWN(&h_abort, probe_as_safe)),
+    CASE(FORK_3, "exec-malloc", &h_malloc, probe_exec),
+    CASE(FORK_3, "exec-loader", NEEDS_DLOPEN(&h_loader, probe_exec)),
+    CASE(FORK_4, "_exit", &h_stdio, probe_exit_now),
+    CASE(FORK_5, "sigmask", &h_sigmask, probe_sigmask),
+    CASE(FORK_6, "tls", &h_stdio, probe_tls),
+    CASE(ABORT_1, "abort", NEEDS_POSIX_SPAWN(&h_abort, probe_abort)),
+    CASE(ABORT_1, "abort-stdio", &h_stdio, probe_abort),
+    CASE(RAWFORK_1, "no-handlers", &h_stdio, probe_rawfork_handlers),
+    CASE(RAWFORK_2, "signal-handler", &h_stdio, probe_rawfork_signal),
+    CASE(ATFORK_1, "order", &h_malloc, probe_atfork_order),
+    CASE(ATFORK_1, "order-stdio", &h_stdio, probe_atfork_order),
+    CASE(ATFORK_2, "errno", &h_stdio, probe_failed_fork_errno),
+    CASE(ATFORK_3, "register-in-handler", &h_register, probe_late_handler),
 };
 
 MTFORK_MAIN(cases)

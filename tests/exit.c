@@ -52,6 +52,7 @@
 
 #include "lib/fixture.h"
 #include "lib/mtfork.h"
+#include "clauses.h"
 
 /* Weak: a libc without it (dietlibc) skips its cases, naming it. */
 int __cxa_atexit(void (*fn)(void *), void *arg, void *dso) __attribute__((weak));
@@ -665,31 +666,28 @@ EXIT_FORK_PROBE(cxa_quick_mt, REG_CXA_ATEXIT, 1, 1)
 	MTFORK_NEEDS(HAVE_QUICK_EXIT, "quick_exit() or at_quick_exit()", holding, probe)
 
 static const struct mtcase cases[] = {
-    {"EXIT-1.atexit", "EXIT-1", MUST, &exit_lock, probe_atexit},
-    {"EXIT-1.__cxa_atexit", "EXIT-1", MUST, &exit_lock, probe_cxa_atexit},
-    {"EXIT-1.on_exit", "EXIT-1", MUST, &exit_lock, probe_on_exit},
-    {"EXIT-2.at_quick_exit", "EXIT-2", MUST, NEEDS_QUICK(&quick_exit_lock, probe_at_quick_exit)},
-    {"EXIT-3.exit-handler-order", "EXIT-3", MUST, &exit_lock, probe_exit_order},
-    {"EXIT-3.exit-pending-output", "EXIT-3", MUST, &exit_lock, probe_exit_pending_output},
-    {"EXIT-4.quick_exit", "EXIT-4", MUST, NEEDS_QUICK(&quick_exit_lock, probe_quick_exit)},
-    {"EXIT-6.exit-flush-once", "EXIT-6", MUST, &list_lock, probe_exit_flush_once},
-    {"EXIT-8.atexit-exit", "EXIT-8", MUST, &list_lock, probe_atexit_exit},
-    {"EXIT-8.atexit-quick_exit", "EXIT-8", MUST, NEEDS_QUICK(&list_lock, probe_atexit_quick)},
-    {"EXIT-8.atexit-exit-threaded", "EXIT-8", MUST, &list_lock, probe_atexit_exit_mt},
-    {"EXIT-8.atexit-quick_exit-threaded", "EXIT-8", MUST,
-     NEEDS_QUICK(&list_lock, probe_atexit_quick_mt)},
-    {"EXIT-8.on_exit-exit", "EXIT-8", MUST, &list_lock, probe_on_exit_exit},
-    {"EXIT-8.on_exit-quick_exit", "EXIT-8", MUST, NEEDS_QUICK(&list_lock, probe_on_exit_quick)},
-    {"EXIT-8.on_exit-exit-threaded", "EXIT-8", MUST, &list_lock, probe_on_exit_exit_mt},
-    {"EXIT-8.on_exit-quick_exit-threaded", "EXIT-8", MUST,
-     NEEDS_QUICK(&list_lock, probe_on_exit_quick_mt)},
-    {"EXIT-8.__cxa_atexit-exit", "EXIT-8", MUST, &list_lock, probe_cxa_exit},
-    {"EXIT-8.__cxa_atexit-quick_exit", "EXIT-8", MUST, NEEDS_QUICK(&list_lock, probe_cxa_quick)},
-    {"EXIT-8.__cxa_atexit-exit-threaded", "EXIT-8", MUST, &list_lock, probe_cxa_exit_mt},
-    {"EXIT-8.__cxa_atexit-quick_exit-threaded", "EXIT-8", MUST,
-     NEEDS_QUICK(&list_lock, probe_cxa_quick_mt)},
-    {"EXIT-5.exit-while-exiting", "EXIT-5", SHOULD, &exiting_thread, probe_exit_while_exiting},
-    {"EXIT-7.tls-destructors", "EXIT-7", SHOULD, &two_threads_tls, probe_tls_dtors},
+    CASE(EXIT_1, "atexit", &exit_lock, probe_atexit),
+    CASE(EXIT_1, "__cxa_atexit", &exit_lock, probe_cxa_atexit),
+    CASE(EXIT_1, "on_exit", &exit_lock, probe_on_exit),
+    CASE(EXIT_2, "at_quick_exit", NEEDS_QUICK(&quick_exit_lock, probe_at_quick_exit)),
+    CASE(EXIT_3, "exit-handler-order", &exit_lock, probe_exit_order),
+    CASE(EXIT_3, "exit-pending-output", &exit_lock, probe_exit_pending_output),
+    CASE(EXIT_4, "quick_exit", NEEDS_QUICK(&quick_exit_lock, probe_quick_exit)),
+    CASE(EXIT_6, "exit-flush-once", &list_lock, probe_exit_flush_once),
+    CASE(EXIT_8, "atexit-exit", &list_lock, probe_atexit_exit),
+    CASE(EXIT_8, "atexit-quick_exit", NEEDS_QUICK(&list_lock, probe_atexit_quick)),
+    CASE(EXIT_8, "atexit-exit-threaded", &list_lock, probe_atexit_exit_mt),
+    CASE(EXIT_8, "atexit-quick_exit-threaded", NEEDS_QUICK(&list_lock, probe_atexit_quick_mt)),
+    CASE(EXIT_8, "on_exit-exit", &list_lock, probe_on_exit_exit),
+    CASE(EXIT_8, "on_exit-quick_exit", NEEDS_QUICK(&list_lock, probe_on_exit_quick)),
+    CASE(EXIT_8, "on_exit-exit-threaded", &list_lock, probe_on_exit_exit_mt),
+    CASE(EXIT_8, "on_exit-quick_exit-threaded", NEEDS_QUICK(&list_lock, probe_on_exit_quick_mt)),
+    CASE(EXIT_8, "__cxa_atexit-exit", &list_lock, probe_cxa_exit),
+    CASE(EXIT_8, "__cxa_atexit-quick_exit", NEEDS_QUICK(&list_lock, probe_cxa_quick)),
+    CASE(EXIT_8, "__cxa_atexit-exit-threaded", &list_lock, probe_cxa_exit_mt),
+    CASE(EXIT_8, "__cxa_atexit-quick_exit-threaded", NEEDS_QUICK(&list_lock, probe_cxa_quick_mt)),
+    CASE(EXIT_5, "exit-while-exiting", &exiting_thread, probe_exit_while_exiting),
+    CASE(EXIT_7, "tls-destructors", &two_threads_tls, probe_tls_dtors),
 };
 
 MTFORK_MAIN(cases)

@@ -28,6 +28,7 @@
 #endif
 
 #include "lib/fixture.h"
+#include "clauses.h"
 
 /* The whole file needs the dynamic loader's interfaces (tests/probes/). */
 #define HAVE_LOADER (HAVE_DLOPEN && HAVE_DL_ITERATE_PHDR && HAVE_DLADDR)
@@ -227,21 +228,20 @@ static int probe_lazy(struct probe *p)
 #endif
 
 static const struct mtcase cases[] = {
-    {"DL-1.dlopen", "DL-1", MUST, NEEDS_LOADER(&dlopen_holding, probe_dlopen_new)},
-    {"DL-2.dlsym", "DL-2", MUST, NEEDS_LOADER(&dlopen_holding, probe_dlsym)},
-    {"DL-2.dlsym-held-in-dlsym", "DL-2", MUST, NEEDS_LOADER(&dlsym_holding, probe_dlsym)},
-    {"DL-3.dlclose", "DL-3", MUST, NEEDS_LOADER(&dlopen_holding, probe_dlclose)},
-    {"DL-4.dladdr", "DL-4", MUST, NEEDS_LOADER(&dlopen_holding, probe_dladdr)},
-    {"DL-5.dl_iterate_phdr", "DL-5", MUST, NEEDS_LOADER(&iterate_holding, probe_iterate)},
-    {"DL-5.dl_iterate_phdr-held-in-dlopen", "DL-5", MUST,
-     NEEDS_LOADER(&dlopen_holding, probe_iterate)},
-    {"DL-6.dlopen", "DL-6", MUST, NEEDS_LOADER(&iterate_holding, probe_dlopen_new)},
-    {"DL-6.dlclose", "DL-6", MUST, NEEDS_LOADER(&iterate_holding, probe_dlclose)},
-    {"DL-7.dlerror", "DL-7", MUST, NEEDS_LOADER(&dlopen_holding, probe_dlerror)},
-    {"DL-7.dlerror-held-in-dlsym", "DL-7", MUST, NEEDS_LOADER(&dlsym_holding, probe_dlerror)},
-    {"DL-8.tls-loaded-before", "DL-8", MUST, NEEDS_LOADER(&dlopen_holding, probe_tls_parent)},
-    {"DL-8.tls-loaded-in-child", "DL-8", MUST, NEEDS_LOADER(&dlopen_holding, probe_tls_new)},
-    {"DL-9.lazy-plt", "DL-9", MUST, NEEDS_LOADER(&dlopen_holding, probe_lazy)},
+    CASE(DL_1, "dlopen", NEEDS_LOADER(&dlopen_holding, probe_dlopen_new)),
+    CASE(DL_2, "dlsym", NEEDS_LOADER(&dlopen_holding, probe_dlsym)),
+    CASE(DL_2, "dlsym-held-in-dlsym", NEEDS_LOADER(&dlsym_holding, probe_dlsym)),
+    CASE(DL_3, "dlclose", NEEDS_LOADER(&dlopen_holding, probe_dlclose)),
+    CASE(DL_4, "dladdr", NEEDS_LOADER(&dlopen_holding, probe_dladdr)),
+    CASE(DL_5, "dl_iterate_phdr", NEEDS_LOADER(&iterate_holding, probe_iterate)),
+    CASE(DL_5, "dl_iterate_phdr-held-in-dlopen", NEEDS_LOADER(&dlopen_holding, probe_iterate)),
+    CASE(DL_6, "dlopen", NEEDS_LOADER(&iterate_holding, probe_dlopen_new)),
+    CASE(DL_6, "dlclose", NEEDS_LOADER(&iterate_holding, probe_dlclose)),
+    CASE(DL_7, "dlerror", NEEDS_LOADER(&dlopen_holding, probe_dlerror)),
+    CASE(DL_7, "dlerror-held-in-dlsym", NEEDS_LOADER(&dlsym_holding, probe_dlerror)),
+    CASE(DL_8, "tls-loaded-before", NEEDS_LOADER(&dlopen_holding, probe_tls_parent)),
+    CASE(DL_8, "tls-loaded-in-child", NEEDS_LOADER(&dlopen_holding, probe_tls_new)),
+    CASE(DL_9, "lazy-plt", NEEDS_LOADER(&dlopen_holding, probe_lazy)),
 };
 
 MTFORK_MAIN(cases)

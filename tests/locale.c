@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "lib/mtfork.h"
+#include "clauses.h"
 
 #define DOMAIN  "mtfork"
 #define NOWHERE "/nonexistent-mtfork-locale" /* never created: lookups find nothing */
@@ -322,30 +323,25 @@ static int probe_perror(struct probe *p)
 #define NEEDS_GETTEXT(h, p) MTFORK_NEEDS(HAVE_GETTEXT, "the gettext functions (<libintl.h>)", h, p)
 
 static const struct mtcase cases[] = {
-    {"LOCALE-1.setlocale-query", "LOCALE-1", MUST, &locale_writer, probe_setlocale_query},
-    {"LOCALE-1.setlocale-set", "LOCALE-1", MUST, &locale_writer, probe_setlocale_set},
-    {"LOCALE-1.setlocale-set-after-reader", "LOCALE-1", MUST,
-     NEEDS_GETTEXT(&locale_reader, probe_setlocale_set)},
-    {"LOCALE-2.newlocale", "LOCALE-2", MUST, NEEDS_NEWLOCALE(&locale_writer, probe_newlocale)},
-    {"LOCALE-2.newlocale-after-reader", "LOCALE-2", MUST,
-     NEEDS_NEWLOCALE(&locale_reader, probe_newlocale)},
-    {"LOCALE-2.uselocale", "LOCALE-2", MUST, NEEDS_NEWLOCALE(&locale_writer, probe_uselocale)},
-    {"LOCALE-3.readers", "LOCALE-3", MUST, &locale_writer, probe_locale_readers},
-    {"GETTEXT-1.gettext", "GETTEXT-1", MUST, NEEDS_GETTEXT(&gettext_writer, probe_gettext)},
-    {"GETTEXT-1.gettext-after-setlocale", "GETTEXT-1", MUST,
-     NEEDS_GETTEXT(&locale_writer, probe_gettext)},
-    {"GETTEXT-1.gettext-after-reader", "GETTEXT-1", MUST,
-     NEEDS_GETTEXT(&locale_reader, probe_gettext)},
-    {"GETTEXT-2.bindtextdomain", "GETTEXT-2", MUST,
-     NEEDS_GETTEXT(&gettext_writer, probe_bindtextdomain)},
-    {"GETTEXT-2.textdomain", "GETTEXT-2", MUST, NEEDS_GETTEXT(&gettext_writer, probe_textdomain)},
-    {"GETTEXT-2.textdomain-after-reader", "GETTEXT-2", MUST,
-     NEEDS_GETTEXT(&locale_reader, probe_textdomain)},
-    {"STRERROR-1.strerror", "STRERROR-1", MUST, &locale_writer, probe_strerror},
-    {"STRERROR-1.strsignal", "STRERROR-1", MUST, &locale_writer, probe_strsignal},
-    {"STRERROR-1.perror", "STRERROR-1", MUST, &locale_writer, probe_perror},
-    {"STRERROR-1.strerror-after-bindtextdomain", "STRERROR-1", MUST,
-     NEEDS_GETTEXT(&gettext_writer, probe_strerror)},
+    CASE(LOCALE_1, "setlocale-query", &locale_writer, probe_setlocale_query),
+    CASE(LOCALE_1, "setlocale-set", &locale_writer, probe_setlocale_set),
+    CASE(LOCALE_1, "setlocale-set-after-reader",
+         NEEDS_GETTEXT(&locale_reader, probe_setlocale_set)),
+    CASE(LOCALE_2, "newlocale", NEEDS_NEWLOCALE(&locale_writer, probe_newlocale)),
+    CASE(LOCALE_2, "newlocale-after-reader", NEEDS_NEWLOCALE(&locale_reader, probe_newlocale)),
+    CASE(LOCALE_2, "uselocale", NEEDS_NEWLOCALE(&locale_writer, probe_uselocale)),
+    CASE(LOCALE_3, "readers", &locale_writer, probe_locale_readers),
+    CASE(GETTEXT_1, "gettext", NEEDS_GETTEXT(&gettext_writer, probe_gettext)),
+    CASE(GETTEXT_1, "gettext-after-setlocale", NEEDS_GETTEXT(&locale_writer, probe_gettext)),
+    CASE(GETTEXT_1, "gettext-after-reader", NEEDS_GETTEXT(&locale_reader, probe_gettext)),
+    CASE(GETTEXT_2, "bindtextdomain", NEEDS_GETTEXT(&gettext_writer, probe_bindtextdomain)),
+    CASE(GETTEXT_2, "textdomain", NEEDS_GETTEXT(&gettext_writer, probe_textdomain)),
+    CASE(GETTEXT_2, "textdomain-after-reader", NEEDS_GETTEXT(&locale_reader, probe_textdomain)),
+    CASE(STRERROR_1, "strerror", &locale_writer, probe_strerror),
+    CASE(STRERROR_1, "strsignal", &locale_writer, probe_strsignal),
+    CASE(STRERROR_1, "perror", &locale_writer, probe_perror),
+    CASE(STRERROR_1, "strerror-after-bindtextdomain",
+         NEEDS_GETTEXT(&gettext_writer, probe_strerror)),
 };
 
 MTFORK_MAIN(cases)

@@ -35,6 +35,7 @@
 
 #include "lib/fixture.h"
 #include "lib/mtfork.h"
+#include "clauses.h"
 
 #define BIG (64 * 1024)
 
@@ -318,25 +319,23 @@ static int probe_malloc_stats(struct probe *p)
 #define NEEDS_ALIGNED_ALLOC(h, p)  MTFORK_NEEDS(HAVE_ALIGNED_ALLOC, "aligned_alloc()", h, p)
 
 static const struct mtcase cases[] = {
-    {"MALLOC-1.malloc", "MALLOC-1", MUST, &malloc_lock, probe_malloc},
-    {"MALLOC-1.calloc", "MALLOC-1", MUST, &malloc_lock, probe_calloc},
-    {"MALLOC-1.realloc", "MALLOC-1", MUST, &malloc_lock, probe_realloc},
-    {"MALLOC-1.free", "MALLOC-1", MUST, &malloc_lock, probe_free},
-    {"MALLOC-1.posix_memalign", "MALLOC-1", MUST,
-     NEEDS_POSIX_MEMALIGN(&malloc_lock, probe_posix_memalign)},
-    {"MALLOC-2.free-parent-block", "MALLOC-2", MUST, &malloc_lock, probe_free_parent_block},
-    {"MALLOC-2.realloc-parent-block", "MALLOC-2", MUST, &malloc_lock, probe_realloc_parent_block},
-    {"MALLOC-3.strdup", "MALLOC-3", MUST, &malloc_lock, probe_strdup},
-    {"MALLOC-3.asprintf", "MALLOC-3", MUST, &malloc_lock, probe_asprintf},
-    {"MALLOC-3.getline", "MALLOC-3", MUST, NEEDS_FMEMOPEN(&malloc_lock, probe_getline)},
-    {"MALLOC-3.aligned_alloc", "MALLOC-3", MUST,
-     NEEDS_ALIGNED_ALLOC(&malloc_lock, probe_aligned_alloc)},
-    {"MALLOC-4.free-dead-thread-blocks", "MALLOC-4", MUST, &malloc_lock_with_holder_blocks,
-     probe_free_dead_thread_blocks},
-    {"MALLOC-5.malloc_usable_size", "MALLOC-5", SHOULD, &malloc_lock, probe_malloc_usable_size},
-    {"MALLOC-5.malloc_trim", "MALLOC-5", SHOULD, &malloc_lock, probe_malloc_trim},
-    {"MALLOC-5.mallinfo2", "MALLOC-5", SHOULD, &malloc_lock, probe_mallinfo2},
-    {"MALLOC-5.malloc_stats", "MALLOC-5", SHOULD, &malloc_lock, probe_malloc_stats},
+    CASE(MALLOC_1, "malloc", &malloc_lock, probe_malloc),
+    CASE(MALLOC_1, "calloc", &malloc_lock, probe_calloc),
+    CASE(MALLOC_1, "realloc", &malloc_lock, probe_realloc),
+    CASE(MALLOC_1, "free", &malloc_lock, probe_free),
+    CASE(MALLOC_1, "posix_memalign", NEEDS_POSIX_MEMALIGN(&malloc_lock, probe_posix_memalign)),
+    CASE(MALLOC_2, "free-parent-block", &malloc_lock, probe_free_parent_block),
+    CASE(MALLOC_2, "realloc-parent-block", &malloc_lock, probe_realloc_parent_block),
+    CASE(MALLOC_3, "strdup", &malloc_lock, probe_strdup),
+    CASE(MALLOC_3, "asprintf", &malloc_lock, probe_asprintf),
+    CASE(MALLOC_3, "getline", NEEDS_FMEMOPEN(&malloc_lock, probe_getline)),
+    CASE(MALLOC_3, "aligned_alloc", NEEDS_ALIGNED_ALLOC(&malloc_lock, probe_aligned_alloc)),
+    CASE(MALLOC_4, "free-dead-thread-blocks", &malloc_lock_with_holder_blocks,
+         probe_free_dead_thread_blocks),
+    CASE(MALLOC_5, "malloc_usable_size", &malloc_lock, probe_malloc_usable_size),
+    CASE(MALLOC_5, "malloc_trim", &malloc_lock, probe_malloc_trim),
+    CASE(MALLOC_5, "mallinfo2", &malloc_lock, probe_mallinfo2),
+    CASE(MALLOC_5, "malloc_stats", &malloc_lock, probe_malloc_stats),
 };
 
 MTFORK_MAIN(cases)

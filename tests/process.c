@@ -32,6 +32,7 @@
 #endif
 
 #include "lib/fixture.h"
+#include "clauses.h"
 
 extern char **environ;
 
@@ -153,15 +154,14 @@ static int probe_execvp(struct probe *p)
 #define NEEDS_POSIX_SPAWN(h, p) MTFORK_NEEDS(HAVE_POSIX_SPAWN, "posix_spawn()", h, p)
 
 static const struct mtcase cases[] = {
-    {"PROC-1.fork", "PROC-1", MUST, &fx_malloc_holding, probe_fork},
-    {"PROC-1.fork-from-thread", "PROC-1", MUST, &fx_malloc_holding, probe_fork_from_thread},
-    {"PROC-1.fork-stdio", "PROC-1", MUST, &fx_stdio_holding, probe_fork},
-    {"PROC-2.posix_spawn", "PROC-2", MUST,
-     NEEDS_POSIX_SPAWN(&fx_posix_spawn_holding, probe_posix_spawn)},
-    {"PROC-3.system", "PROC-3", MUST, &fx_system_holding, probe_system},
-    {"PROC-4.popen", "PROC-4", MUST, &fx_popen_holding, probe_popen},
-    {"PROC-5.execvp-malloc", "PROC-5", MUST, &fx_malloc_holding, probe_execvp},
-    {"PROC-5.execvp-stdio", "PROC-5", MUST, &fx_stdio_holding, probe_execvp},
+    CASE(PROC_1, "fork", &fx_malloc_holding, probe_fork),
+    CASE(PROC_1, "fork-from-thread", &fx_malloc_holding, probe_fork_from_thread),
+    CASE(PROC_1, "fork-stdio", &fx_stdio_holding, probe_fork),
+    CASE(PROC_2, "posix_spawn", NEEDS_POSIX_SPAWN(&fx_posix_spawn_holding, probe_posix_spawn)),
+    CASE(PROC_3, "system", &fx_system_holding, probe_system),
+    CASE(PROC_4, "popen", &fx_popen_holding, probe_popen),
+    CASE(PROC_5, "execvp-malloc", &fx_malloc_holding, probe_execvp),
+    CASE(PROC_5, "execvp-stdio", &fx_stdio_holding, probe_execvp),
 };
 
 MTFORK_MAIN(cases)

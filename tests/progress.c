@@ -48,6 +48,7 @@
 #endif
 
 #include "lib/fixture.h"
+#include "clauses.h"
 
 extern char **environ;
 
@@ -424,19 +425,17 @@ static int probe_dns_lookup(struct probe *p)
 #define NEEDS_POSIX_SPAWN(h, p) MTFORK_NEEDS(HAVE_POSIX_SPAWN, "posix_spawn()", h, p)
 
 static const struct mtcase cases[] = {
-    {"PROGRESS-1.app-mutex", "PROGRESS-1", MUST, &app_mutex_held, probe_nothing},
-    {"PROGRESS-1.condvar", "PROGRESS-1", MUST, &condvar_waiter, probe_nothing},
-    {"PROGRESS-1.stdio-read", "PROGRESS-1", MUST, NEEDS_FOPENCOOKIE(&blocked_read, probe_nothing)},
-    {"PROGRESS-2.constructor", "PROGRESS-2", MUST, NEEDS_DLOPEN(&fx_ctor_holding, probe_nothing)},
-    {"PROGRESS-3.fork-in-constructor", "PROGRESS-3", MUST,
-     NEEDS_DLOPEN(&fx_stdio_holding, probe_fork_in_ctor)},
-    {"PROGRESS-4.fork-in-atexit", "PROGRESS-4", MUST, &fx_stdio_holding, probe_fork_in_atexit},
-    {"PROGRESS-5.fork-in-signal-handler", "PROGRESS-5", SHOULD,
-     NEEDS_POSIX_SPAWN(&fx_stdio_holding, probe_fresh_process)},
-    {"PROGRESS-6.concurrent-forks", "PROGRESS-6", MUST, &fx_malloc_holding, probe_concurrent_forks},
-    {"PROGRESS-7.getaddrinfo-silent-dns", "PROGRESS-7", MUST, &silent_name_server, probe_dns_exit},
-    {"PROGRESS-7.getaddrinfo-silent-dns-then-lookup", "PROGRESS-7", MUST, &silent_name_server,
-     probe_dns_lookup},
+    CASE(PROGRESS_1, "app-mutex", &app_mutex_held, probe_nothing),
+    CASE(PROGRESS_1, "condvar", &condvar_waiter, probe_nothing),
+    CASE(PROGRESS_1, "stdio-read", NEEDS_FOPENCOOKIE(&blocked_read, probe_nothing)),
+    CASE(PROGRESS_2, "constructor", NEEDS_DLOPEN(&fx_ctor_holding, probe_nothing)),
+    CASE(PROGRESS_3, "fork-in-constructor", NEEDS_DLOPEN(&fx_stdio_holding, probe_fork_in_ctor)),
+    CASE(PROGRESS_4, "fork-in-atexit", &fx_stdio_holding, probe_fork_in_atexit),
+    CASE(PROGRESS_5, "fork-in-signal-handler",
+         NEEDS_POSIX_SPAWN(&fx_stdio_holding, probe_fresh_process)),
+    CASE(PROGRESS_6, "concurrent-forks", &fx_malloc_holding, probe_concurrent_forks),
+    CASE(PROGRESS_7, "getaddrinfo-silent-dns", &silent_name_server, probe_dns_exit),
+    CASE(PROGRESS_7, "getaddrinfo-silent-dns-then-lookup", &silent_name_server, probe_dns_lookup),
 };
 
 MTFORK_MAIN(cases)

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "lib/mtfork.h"
+#include "clauses.h"
 
 /* Every case needs random() and its relatives (tests/probes/initstate.c). */
 #define NEEDS_RANDOM(holding, probe)                                                               \
@@ -193,14 +194,13 @@ static int probe_arc4random(struct probe *p)
 #endif
 
 static const struct mtcase cases[] = {
-    {"RANDOM-1.random", "RANDOM-1", MUST, NEEDS_RANDOM(&random_lock, probe_random)},
-    {"RANDOM-1.srandom", "RANDOM-1", MUST, NEEDS_RANDOM(&random_lock, probe_srandom)},
-    {"RANDOM-1.rand", "RANDOM-1", MUST, NEEDS_RANDOM(&random_lock, probe_rand)},
-    {"RANDOM-1.initstate", "RANDOM-1", MUST, NEEDS_RANDOM(&random_lock, probe_initstate)},
-    {"RANDOM-1.setstate", "RANDOM-1", MUST, NEEDS_RANDOM(&random_lock, probe_setstate)},
-    {"RANDOM-2.not-mixed", "RANDOM-2", MUST,
-     NEEDS_RANDOM(&random_lock_known_sequences, probe_state_not_mixed)},
-    {"RANDOM-3.arc4random", "RANDOM-3", SHOULD, NEEDS_RANDOM(&arc4random_state, probe_arc4random)},
+    CASE(RANDOM_1, "random", NEEDS_RANDOM(&random_lock, probe_random)),
+    CASE(RANDOM_1, "srandom", NEEDS_RANDOM(&random_lock, probe_srandom)),
+    CASE(RANDOM_1, "rand", NEEDS_RANDOM(&random_lock, probe_rand)),
+    CASE(RANDOM_1, "initstate", NEEDS_RANDOM(&random_lock, probe_initstate)),
+    CASE(RANDOM_1, "setstate", NEEDS_RANDOM(&random_lock, probe_setstate)),
+    CASE(RANDOM_2, "not-mixed", NEEDS_RANDOM(&random_lock_known_sequences, probe_state_not_mixed)),
+    CASE(RANDOM_3, "arc4random", NEEDS_RANDOM(&arc4random_state, probe_arc4random)),
 };
 
 MTFORK_MAIN(cases)

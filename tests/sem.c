@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "lib/mtfork.h"
+#include "clauses.h"
 
 static int private_shm;
 static sem_t *parents; /* opened before the fork, value 1 */
@@ -186,10 +187,10 @@ static int probe_post_wakes_other(struct probe *p)
 }
 
 static const struct mtcase cases[] = {
-    {"SEM-1.sem_open-create", "SEM-1", MUST, &sem_lock, probe_sem_open_new},
-    {"SEM-1.sem_open-existing", "SEM-1", MUST, &sem_lock, probe_sem_open_existing},
-    {"SEM-2.parents-semaphore", "SEM-2", MUST, &sem_lock, probe_parents_semaphore},
-    {"SEM-3.sem_post", "SEM-3", MUST, &sem_lock, probe_post_wakes_other},
+    CASE(SEM_1, "sem_open-create", &sem_lock, probe_sem_open_new),
+    CASE(SEM_1, "sem_open-existing", &sem_lock, probe_sem_open_existing),
+    CASE(SEM_2, "parents-semaphore", &sem_lock, probe_parents_semaphore),
+    CASE(SEM_3, "sem_post", &sem_lock, probe_post_wakes_other),
 };
 
 MTFORK_MAIN(cases)

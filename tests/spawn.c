@@ -41,6 +41,7 @@
 
 #include "lib/fixture.h"
 #include "lib/proc.h"
+#include "clauses.h"
 
 #if HAVE_DLOPEN
 static void *lazy_lib;
@@ -389,22 +390,26 @@ static int probe_strerror(struct probe *p)
 #define LOADER_CASE_(have, iface, probe) LOADER_CASE_##have(iface, probe)
 #define LOADER_CASE_0(iface, probe)      MTFORK_NEEDS(0, iface, &h_loader, probe)
 #define LOADER_CASE_1(iface, probe)      MTFORK_NEEDS(HAVE_DLOPEN, "dlopen()", &h_loader, probe)
-#define THREE(clause, what, probe)       THREE_IF(1, "", clause, what, probe)
+/* A clause's three cases: its probe under each of the three holdings. */
+#define THREE(clause, what, probe)                                                                 \
+	CASE(clause, what "-malloc", &h_malloc, probe),                                            \
+	    CASE(clause, what "-loader", &h_loader, probe),                                        \
+	    CASE(clause, what "-stdio", &h_stdio, probe)
 
 static const struct mtcase cases[] = {
-    THREE("SPAWN-1", "unshare", probe_unshare),
-    THREE("SPAWN-2", "mount", probe_mount),
+    THREE(SPAWN_1, "unshare", probe_unshare),
+    THREE(SPAWN_2, "mount", probe_mount),
     THREE_IF(HAVE_SYSCALL, "syscall()", "SPAWN-3", "syscall", probe_syscall),
-    THREE("SPAWN-4", "setgroups", probe_setgroups),
-    THREE("SPAWN-5", "setresuid", probe_setid),
+    THREE(SPAWN_4, "setgroups", probe_setgroups),
+    THREE(SPAWN_5, "setresuid", probe_setid),
     THREE_IF(HAVE_PRCTL, "prctl() with the Linux prototype", "SPAWN-6", "prctl", probe_prctl),
-    THREE("SPAWN-7", "setpriority", probe_priority),
-    THREE("SPAWN-8", "pthread_sigmask", probe_sigmask),
-    THREE("SPAWN-9", "assert", probe_assert),
-    THREE("SPAWN-10", "memmove", probe_strings),
-    THREE("SPAWN-11", "errno", probe_errno),
-    THREE("SPAWN-12", "setsid", probe_session),
-    THREE("SPAWN-13", "setrlimit", probe_rlimit),
+    THREE(SPAWN_7, "setpriority", probe_priority),
+    THREE(SPAWN_8, "pthread_sigmask", probe_sigmask),
+    THREE(SPAWN_9, "assert", probe_assert),
+    THREE(SPAWN_10, "memmove", probe_strings),
+    THREE(SPAWN_11, "errno", probe_errno),
+    THREE(SPAWN_12, "setsid", probe_session),
+    THREE(SPAWN_13, "setrlimit", probe_rlimit),
     THREE_IF(HAVE_STRERROR_R, "strerror_r()", "SPAWN-14", "strerror_r", probe_strerror),
 };
 

@@ -24,6 +24,7 @@
 
 #include "lib/fixture.h"
 #include "lib/mtfork.h"
+#include "clauses.h"
 
 static FILE *opened_before;
 
@@ -155,19 +156,17 @@ static int probe_exit(struct probe *p)
 #define NEEDS_OPEN_MEMSTREAM(h, p) MTFORK_NEEDS(HAVE_OPEN_MEMSTREAM, "open_memstream()", h, p)
 
 static const struct mtcase cases[] = {
-    {"STDIO-LIST-1.fopen", "STDIO-LIST-1", MUST, &list_lock, probe_fopen},
-    {"STDIO-LIST-1.fclose", "STDIO-LIST-1", MUST, &list_lock, probe_fclose},
-    {"STDIO-LIST-1.fmemopen", "STDIO-LIST-1", MUST, NEEDS_FMEMOPEN(&list_lock, probe_fmemopen)},
-    {"STDIO-LIST-1.open_memstream", "STDIO-LIST-1", MUST,
-     NEEDS_OPEN_MEMSTREAM(&list_lock, probe_open_memstream)},
-    {"STDIO-LIST-2.fdopen", "STDIO-LIST-2", MUST, &list_lock, probe_fdopen},
-    {"STDIO-LIST-2.freopen", "STDIO-LIST-2", MUST, &list_lock, probe_freopen},
-    {"STDIO-LIST-2.tmpfile", "STDIO-LIST-2", MUST, &list_lock, probe_tmpfile},
-    {"STDIO-LIST-3.fflush-walk", "STDIO-LIST-3", MUST, &list_lock, probe_fflush_walk},
-    {"STDIO-LIST-3.streams-from-before", "STDIO-LIST-3", MUST, &list_lock,
-     probe_streams_from_before},
-    {"STDIO-LIST-4.fflush-null", "STDIO-LIST-4", MUST, &list_lock, probe_fflush_walk},
-    {"STDIO-LIST-4.exit", "STDIO-LIST-4", MUST, &list_lock, probe_exit},
+    CASE(STDIO_LIST_1, "fopen", &list_lock, probe_fopen),
+    CASE(STDIO_LIST_1, "fclose", &list_lock, probe_fclose),
+    CASE(STDIO_LIST_1, "fmemopen", NEEDS_FMEMOPEN(&list_lock, probe_fmemopen)),
+    CASE(STDIO_LIST_1, "open_memstream", NEEDS_OPEN_MEMSTREAM(&list_lock, probe_open_memstream)),
+    CASE(STDIO_LIST_2, "fdopen", &list_lock, probe_fdopen),
+    CASE(STDIO_LIST_2, "freopen", &list_lock, probe_freopen),
+    CASE(STDIO_LIST_2, "tmpfile", &list_lock, probe_tmpfile),
+    CASE(STDIO_LIST_3, "fflush-walk", &list_lock, probe_fflush_walk),
+    CASE(STDIO_LIST_3, "streams-from-before", &list_lock, probe_streams_from_before),
+    CASE(STDIO_LIST_4, "fflush-null", &list_lock, probe_fflush_walk),
+    CASE(STDIO_LIST_4, "exit", &list_lock, probe_exit),
 };
 
 MTFORK_MAIN(cases)

@@ -78,20 +78,28 @@ $(OUT)/have.mk: $(OUT)/have.h
 MT_HAVE = $(OUT)/have.h
 MT_INC = -I$(OUT)
 
+# The clauses' IDs and levels, from the specification's one reader
+# (tools/clauses): CASE() in tests/lib/mtfork.h takes them from here, so a
+# case of a clause spec/ does not define does not compile.
+MT_CLAUSES = $(OUT)/clauses.h
+$(MT_CLAUSES): $(wildcard spec/*.adoc) tools/clauses tools/clauses-h.awk
+	@mkdir -p $(@D)
+	@sh tools/clauses spec | awk -f tools/clauses-h.awk >$@.tmp && mv $@.tmp $@
+
 $(OUT)/lib/%.o: tests/lib/%.c $(MT_LIB_HDR) $(MT_HAVE)
 	@mkdir -p $(@D)
 	$(TCC) $(MT_CFLAGS) $(MT_INC) -c -o $@ $<
 
-$(OUT)/tests/%.t: tests/%.c $(MT_LIB_OBJ) $(MT_LIB_HDR) $(MT_HAVE)
+$(OUT)/tests/%.t: tests/%.c $(MT_LIB_OBJ) $(MT_LIB_HDR) $(MT_HAVE) $(MT_CLAUSES)
 	@mkdir -p $(@D)
 	$(TCC) $(MT_CFLAGS) $(MT_INC) -o $@ $< $(MT_LIB_OBJ) $(MT_LDFLAGS) $(MT_LIBS)
 
 ifneq ($(MT_CXX_TCXX),)
-$(OUT)/tests/%.t: tests/%.cc tests/%.cases $(MT_LIB_OBJ) $(MT_LIB_HDR)
+$(OUT)/tests/%.t: tests/%.cc tests/%.cases $(MT_LIB_OBJ) $(MT_LIB_HDR) $(MT_CLAUSES)
 	@mkdir -p $(@D)
 	$(MT_CXX_TCXX) $(MT_CXXFLAGS) $(MT_INC) -o $@ $< $(MT_LIB_OBJ) $(MT_LDFLAGS) $(MT_LIBS)
 else
-$(OUT)/tests/%.t: tests/%.cases tests/cxx/stub.c $(MT_LIB_OBJ) $(MT_LIB_HDR)
+$(OUT)/tests/%.t: tests/%.cases tests/cxx/stub.c $(MT_LIB_OBJ) $(MT_LIB_HDR) $(MT_CLAUSES)
 	@mkdir -p $(@D)
 	$(TCC) $(MT_CFLAGS) $(MT_INC) -DCXX_CASES='"../$*.cases"' -DCXX_WHY='"$(MT_CXX_WHY)"' \
 	    -o $@ tests/cxx/stub.c $(MT_LIB_OBJ) $(MT_LDFLAGS) $(MT_LIBS)

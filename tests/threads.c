@@ -57,6 +57,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include "lib/sysno.h"
+#include "clauses.h"
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -534,21 +535,19 @@ static int probe_thread_notification(struct probe *p)
 #define NEEDS_SYSCALL(h, p)         MTFORK_NEEDS(HAVE_SYSCALL, "syscall()", h, p)
 
 static const struct mtcase cases[] = {
-    {"THREAD-1.pthread_create", "THREAD-1", MUST, &thread_creation, probe_threads},
-    {"THREAD-2.last-thread-exits", "THREAD-2", MUST, &thread_creation, probe_last_thread},
-    {"THREAD-3.keys", "THREAD-3", MUST, &key_lock, probe_keys},
-    {"THREAD-5.app-once", "THREAD-5", MAY, &app_once, probe_once},
-    {"THREAD-6.setrobust-setprotocol", "THREAD-6", MUST,
-     NEEDS_ROBUST_MUTEX(&attr_first_use, probe_attr)},
-    {"THREAD-7.timer_create", "THREAD-7", MUST, &fx_timer_holding, probe_timer_create_thread},
-    {"THREAD-7.notification-runs", "THREAD-7", MUST, &fx_timer_holding, probe_thread_notification},
-    {"THREAD-8.robust-recovered", "THREAD-8", MUST,
-     NEEDS_ROBUST_MUTEX(&fx_malloc_holding, probe_robust_recovered)},
-    {"THREAD-9.cancel", "THREAD-9", MUST, NEEDS_DL_ITERATE_PHDR(&fx_phdr_holding, probe_cancel)},
-    {"THREAD-10.setgroups-reaches-threads", "THREAD-10", MUST,
-     NEEDS_SYSCALL(&thread_creation, probe_setxid_threads)},
-    {"THREAD-11.robust-held-at-fork", "THREAD-11", MAY,
-     NEEDS_ROBUST_MUTEX(&robust_held, probe_robust_held)},
+    CASE(THREAD_1, "pthread_create", &thread_creation, probe_threads),
+    CASE(THREAD_2, "last-thread-exits", &thread_creation, probe_last_thread),
+    CASE(THREAD_3, "keys", &key_lock, probe_keys),
+    CASE(THREAD_5, "app-once", &app_once, probe_once),
+    CASE(THREAD_6, "setrobust-setprotocol", NEEDS_ROBUST_MUTEX(&attr_first_use, probe_attr)),
+    CASE(THREAD_7, "timer_create", &fx_timer_holding, probe_timer_create_thread),
+    CASE(THREAD_7, "notification-runs", &fx_timer_holding, probe_thread_notification),
+    CASE(THREAD_8, "robust-recovered",
+         NEEDS_ROBUST_MUTEX(&fx_malloc_holding, probe_robust_recovered)),
+    CASE(THREAD_9, "cancel", NEEDS_DL_ITERATE_PHDR(&fx_phdr_holding, probe_cancel)),
+    CASE(THREAD_10, "setgroups-reaches-threads",
+         NEEDS_SYSCALL(&thread_creation, probe_setxid_threads)),
+    CASE(THREAD_11, "robust-held-at-fork", NEEDS_ROBUST_MUTEX(&robust_held, probe_robust_held)),
 };
 
 MTFORK_MAIN(cases)

@@ -1,9 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# The teeth of the build-time probes (tests/probes/, MTFORK_NEEDS): the host
-# compiler with two interfaces switched off (MTFORK_PROBE_OFF) still builds
-# random.t, and every case that needs them skips, naming the interface; the
-# probe step writes HAVE_ macros for every probe. Prints TAP.
+# The teeth of what the build generates: the probes (tests/probes/,
+# MTFORK_NEEDS): the host compiler with two interfaces switched off
+# (MTFORK_PROBE_OFF) still builds random.t, and every case that needs them
+# skips, naming the interface; the probe step writes HAVE_ macros for every
+# probe. And clauses.h (CASE()): one ID and level per clause of spec/, and a
+# case of a clause spec/ does not define does not compile. Prints TAP.
 #   sh tools/testdata/probes/run.sh [BUILD]
 set -u
 top=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -29,6 +31,17 @@ t "the binary still lists all its cases" "$([ "$("$out/tests/random.t" --list | 
 t "every case skips, naming the missing interface, and the binary exits 0" \
 	"$([ $rc = 0 ] && [ "$(printf '%s\n' "$tap" | grep -c '^ok [0-9]* - RANDOM-[0-9.a-z-]* # SKIP the target lacks random(), srandom(), initstate() or setstate()')" = 7 ]; echo $?)"
 t "no case ran a holder (holder: -)" "$([ "$(printf '%s\n' "$tap" | grep -c '^  holder: -$')" = 7 ]; echo $?)"
+clauses=$(sh tools/clauses spec 2>/dev/null | grep -vc '^#')
+t "clauses.h gives an ID and a level for each of the $clauses clauses of spec/" \
+	"$([ "$(grep -c '^#define MTC_' "$out/clauses.h" 2>/dev/null)" = "$clauses" ] &&
+		[ "$(grep -c '^#define MTL_' "$out/clauses.h")" = "$clauses" ]; echo $?)"
+row() { # CLAUSE: compile one case row of that clause; the compiler's status
+	printf '#include "lib/mtfork.h"\n#include "clauses.h"\nconst struct mtcase c[] = {CASE(%s, "x", 0, 0)};\n' "$1" |
+		cc -std=gnu11 -Werror -fsyntax-only -Itests -I"$out" -x c - >/dev/null 2>&1
+	echo $?
+}
+t "a case of a clause spec/ defines compiles (RANDOM_1)" "$(row RANDOM_1)"
+t "a case of a clause spec/ does not define is a build error (RANDOM_99)" "$([ "$(row RANDOM_99)" != 0 ]; echo $?)"
 rm -rf "$out" "$out.log"
 echo "1..$n"
 exit $bad
