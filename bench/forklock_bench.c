@@ -3,6 +3,9 @@
  * libforklock benchmarks: the cost of a gated call (alone, and with two
  * threads calling at once) and fork latency, for four configurations:
  *
+ * Length: the four configurations share one interleaved measurement loop and
+ * one report.
+ *
  *   glibc      this program as it is;
  *   +empty     with an empty library preloaded: the baseline cost of
  *              preloading anything (one more object mapped into every fork);

@@ -3,6 +3,9 @@
  * The POSIX baseline (spec/baseline.adoc): what POSIX.1-2024 already requires
  * of fork(), _Fork(), pthread_atfork() and the MT-forked child.
  *
+ * Length: one file per chapter; the POSIX baseline has four clause families
+ * (FORK, RAWFORK, ABORT, ATFORK).
+ *
  *   FORK-1   the child has one thread; fork returned 0 there.
  *   FORK-2   a representative set of async-signal-safe functions works,
  *            whatever other threads held: one case per holding (malloc,

@@ -2,6 +2,9 @@
 /*
  * EXIT — the exit path in the MT-forked child (spec/exit.adoc).
  *
+ * Length: one file per chapter; the exit path has eight clauses, EXIT-8's
+ * twelve cases sharing one helper.
+ *
  * EXIT-1: atexit, __cxa_atexit and on_exit (glibc) register in the child;
  * EXIT-2: at_quick_exit likewise; EXIT-3: exit() runs the handlers the
  * parent and the child registered, in reverse order, and terminates (also

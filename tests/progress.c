@@ -2,6 +2,9 @@
 /*
  * PROGRESS — fork's bounded progress (spec/progress.adoc).
  *
+ * Length: one file per chapter; PROGRESS-7's silent name server (namespaces,
+ * a socket, bind mounts) is a third of it.
+ *
  *   PROGRESS-1 fork returns while another thread holds an application mutex
  *              (and the verifier waits for it), while one waits on a
  *              condition variable, and while one is blocked reading through

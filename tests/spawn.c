@@ -9,6 +9,9 @@
  * SPAWN-12 setns/chroot/chdir/fchdir/setsid/setpgid, SPAWN-13 rlimits,
  * SPAWN-14 strerror_r.
  *
+ * Length: one file per chapter (spec/spawn.adoc), whose 14 clauses each need
+ * their own probe.
+ *
  * Every probe runs three times: with another thread inside malloc
  * (fx_malloc_holding), inside the loader (fx_loader_holding: dlopen with its
  * path on a userfaultfd page) and inside stdio (fx_stdio_holding: fflush(NULL)

@@ -2,6 +2,9 @@
 /*
  * THREAD — threads in the MT-forked child (spec/threads.adoc).
  *
+ * Length: one file per chapter, whose twelve clauses each need a holding or
+ * a probe of their own.
+ *
  *   THREAD-1  pthread_create/join in the child: several threads, one exiting
  *             early, then more. Holders: a lock thread creation needs, taken
  *             by dlopen() (its path on a userfaultfd page): musl's

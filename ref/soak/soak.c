@@ -6,6 +6,9 @@
  * Run it with the adapter preloaded (LD_PRELOAD=.../libforklock.so), or
  * without it to see plain glibc.
  *
+ * Length: one soak: the hammering threads, the forking loop and each child's
+ * verdict (crash, proven hang, refusal).
+ *
  *   soak LIBRARY [--forks N] [--seconds S] [--threads T] [--bound-ms MS]
  *        [--no-dl] [--quiet]
  *

@@ -3,6 +3,9 @@
  * Expectations: per-target records that a case is known not to pass, kept in
  * expect/<target> outside the test sources. One per line:
  *
+ * Length: the one expectation matcher and the grammar of its files
+ * (versioned ranges, validation naming file:line) belong together.
+ *
  *   PATTERN  EXPECTED  [@LIBC[>=VERSION][,<VERSION]]  REASON...
  *
  * PATTERN is a case ID (RANDOM-1.random), a clause ID (all its cases) or a

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* /proc readers for the judge: see proc.h for why they avoid stdio. */
+/* The one /proc reader: for the judge, the fixtures and the probes (see
+ * proc.h for why it avoids stdio). Length: syscall samples, status fields,
+ * thread states, pipe writers and the memory map share its signal-safe
+ * number formatting and file reading. */
 #define _GNU_SOURCE
 #include "have.h"
 #include <dirent.h>

@@ -14,6 +14,9 @@
  *     later case (still verifying), is released when fork waits, and never
  *     passes when no depth holds.
  * Output is TAP; the exit status is non-zero if any test failed.
+ *
+ * Length: every self-test of the harness in one TAP stream, a synthetic
+ * child or lock each.
  */
 #define _GNU_SOURCE
 #include <errno.h>

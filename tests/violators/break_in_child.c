@@ -2,6 +2,9 @@
 /*
  * libmtf_break.so — a violating target for the teeth runs (expect/teeth).
  *
+ * Length: one preloadable library holds every violation expect/teeth names,
+ * a few lines each, so a teeth run needs one LD_PRELOAD.
+ *
  * Preloaded (LD_PRELOAD) into a test binary, it makes the target's libc
  * violate clauses on purpose, so that `make check` can prove each case
  * detects the violation it is about (README.adoc, make check: the teeth runs). Two kinds of

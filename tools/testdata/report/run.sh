@@ -4,6 +4,7 @@
 # fixtures here (it writes into its --dir, never into the source tree) and check
 # every output. Prints TAP. Usage: tools/testdata/report/run.sh  (CC=... to pick
 # the compiler; musl-gcc, clang-format, cppcheck, xmllint are used when present).
+# Length: one test an output and a malformed input, each a few lines.
 set -u
 cd "$(dirname "$0")/../../.." || exit 1
 CC=${CC:-cc}
