@@ -237,8 +237,12 @@ void judge_child(pid_t pid, int rfd, int timeout_ms, struct child_result *r, voi
 		/* A child that is runnable but has hardly had the processor is
 		 * starved by a loaded machine, not hung: it gets more time, up to
 		 * four times the bound (a spinning child uses the processor it
-		 * gets and is judged at the bound). */
-		if (waited > timeout_ms && waited < 4L * timeout_ms && proc_starved(pid, waited))
+		 * gets and is judged at the bound). So does a child that reported
+		 * and is inside exit_group(): the library is done, the kernel is
+		 * tearing it down (SPAWN-2's mount namespace, under load). */
+		if (waited > timeout_ms && waited < 4L * timeout_ms &&
+		    (proc_starved(pid, waited) ||
+		     (got && m.status == PROBE_OK && proc_exiting(pid))))
 			continue;
 		if (waited > timeout_ms) {
 			set(r, B_DEADLOCK, HOW_TIMEOUT, "child still running after ");

@@ -187,6 +187,18 @@ int proc_starved(pid_t pid, long elapsed_ms)
 	return cpu_ms * 4 < elapsed_ms;
 }
 
+int proc_exiting(pid_t pid)
+{
+#ifdef SYS_exit_group
+	struct sc_sample s;
+	proc_sample(pid, 0, &s);
+	return s.valid && s.in_syscall && s.nr == SYS_exit_group;
+#else
+	(void)pid;
+	return 0;
+#endif
+}
+
 int proc_status_field(pid_t pid, pid_t tid, const char *key, char *out, size_t size)
 {
 	char path[80], *e = path, buf[8192]; /* a long Groups: line comes early */

@@ -54,6 +54,10 @@ int proc_stuck_sample(pid_t pid, struct stuck_state *s);
 /* 1 when pid is runnable but has had the processor for less than a quarter
  * of elapsed_ms: a loaded machine starving it, not a hang. */
 int proc_starved(pid_t pid, long elapsed_ms);
+/* 1 when pid (single-threaded) is inside exit_group(): past every library
+ * call, the kernel tearing it down (a mount namespace's release waits for
+ * RCU grace periods, slow on a loaded machine). */
+int proc_exiting(pid_t pid);
 int proc_stuck_confirm(pid_t pid, const struct stuck_state *s);
 
 /* Two samples of the same blocked state. */
