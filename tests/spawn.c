@@ -384,28 +384,23 @@ static int probe_strerror(struct probe *p)
  * interface the target may lack (HAVE_X, tests/probes/), and the loader
  * holding needs dlopen(): a missing one is named in the skip. */
 #define THREE_IF(have, iface, clause, what, probe)                                                 \
-	{clause "." what "-malloc", clause, MUST, MTFORK_NEEDS(have, iface, &h_malloc, probe)},    \
-	    {clause "." what "-loader", clause, MUST, LOADER_CASE(have, iface, probe)},            \
-	{                                                                                          \
-		clause "." what "-stdio", clause, MUST, MTFORK_NEEDS(have, iface, &h_stdio, probe) \
-	}
+	CASE(clause, what "-malloc", MTFORK_NEEDS(have, iface, &h_malloc, probe)),                 \
+	    CASE(clause, what "-loader", LOADER_CASE(have, iface, probe)),                         \
+	    CASE(clause, what "-stdio", MTFORK_NEEDS(have, iface, &h_stdio, probe))
 #define LOADER_CASE(have, iface, probe)  LOADER_CASE_(have, iface, probe)
 #define LOADER_CASE_(have, iface, probe) LOADER_CASE_##have(iface, probe)
 #define LOADER_CASE_0(iface, probe)      MTFORK_NEEDS(0, iface, &h_loader, probe)
 #define LOADER_CASE_1(iface, probe)      MTFORK_NEEDS(HAVE_DLOPEN, "dlopen()", &h_loader, probe)
 /* A clause's three cases: its probe under each of the three holdings. */
-#define THREE(clause, what, probe)                                                                 \
-	CASE(clause, what "-malloc", &h_malloc, probe),                                            \
-	    CASE(clause, what "-loader", &h_loader, probe),                                        \
-	    CASE(clause, what "-stdio", &h_stdio, probe)
+#define THREE(clause, what, probe) THREE_IF(1, "", clause, what, probe)
 
 static const struct mtcase cases[] = {
     THREE(SPAWN_1, "unshare", probe_unshare),
     THREE(SPAWN_2, "mount", probe_mount),
-    THREE_IF(HAVE_SYSCALL, "syscall()", "SPAWN-3", "syscall", probe_syscall),
+    THREE_IF(HAVE_SYSCALL, "syscall()", SPAWN_3, "syscall", probe_syscall),
     THREE(SPAWN_4, "setgroups", probe_setgroups),
     THREE(SPAWN_5, "setresuid", probe_setid),
-    THREE_IF(HAVE_PRCTL, "prctl() with the Linux prototype", "SPAWN-6", "prctl", probe_prctl),
+    THREE_IF(HAVE_PRCTL, "prctl() with the Linux prototype", SPAWN_6, "prctl", probe_prctl),
     THREE(SPAWN_7, "setpriority", probe_priority),
     THREE(SPAWN_8, "pthread_sigmask", probe_sigmask),
     THREE(SPAWN_9, "assert", probe_assert),
@@ -413,7 +408,7 @@ static const struct mtcase cases[] = {
     THREE(SPAWN_11, "errno", probe_errno),
     THREE(SPAWN_12, "setsid", probe_session),
     THREE(SPAWN_13, "setrlimit", probe_rlimit),
-    THREE_IF(HAVE_STRERROR_R, "strerror_r()", "SPAWN-14", "strerror_r", probe_strerror),
+    THREE_IF(HAVE_STRERROR_R, "strerror_r()", SPAWN_14, "strerror_r", probe_strerror),
 };
 
 MTFORK_MAIN(cases)

@@ -242,7 +242,7 @@ void judge_child(pid_t pid, int rfd, int timeout_ms, struct child_result *r, voi
 		 * tearing it down (SPAWN-2's mount namespace, under load). */
 		if (waited > timeout_ms && waited < 4L * timeout_ms &&
 		    (proc_starved(pid, waited) ||
-		     (got && m.status == PROBE_OK && proc_exiting(pid))))
+		     (got && m.status == PROBE_OK && proc_exiting(pid)) || proc_awaits_child(pid)))
 			continue;
 		if (waited > timeout_ms) {
 			set(r, B_DEADLOCK, HOW_TIMEOUT, "child still running after ");

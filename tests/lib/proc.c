@@ -199,6 +199,29 @@ int proc_exiting(pid_t pid)
 #endif
 }
 
+/* Thread tid of *pid has a child process (0 when none or unreadable). */
+static int each_number(const char *path, int (*fn)(long n, void *arg), void *arg);
+
+static int has_known_child(long tid, void *arg)
+{
+	char path[80], buf[16];
+	put_str(put_dec(put_str(put_dec(put_str(path, "/proc/"), *(pid_t *)arg), "/task/"), tid),
+	        "/children");
+	return read_file(path, buf, sizeof buf) > 0;
+}
+
+int proc_awaits_child(pid_t pid)
+{
+	char path[64], buf[64];
+	put_str(put_dec(put_str(path, "/proc/"), pid), "/stat");
+	ssize_t n = read_file(path, buf, sizeof buf);
+	const char *p = n > 0 ? strrchr(buf, ')') : 0;
+	if (!p || p[1] != ' ' || p[2] != 'S')
+		return 0; /* runnable, stopped or gone: not waiting for a child */
+	put_str(put_dec(put_str(path, "/proc/"), pid), "/task");
+	return each_number(path, has_known_child, &pid) > 0;
+}
+
 int proc_status_field(pid_t pid, pid_t tid, const char *key, char *out, size_t size)
 {
 	char path[80], *e = path, buf[8192]; /* a long Groups: line comes early */

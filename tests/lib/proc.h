@@ -58,6 +58,9 @@ int proc_starved(pid_t pid, long elapsed_ms);
  * call, the kernel tearing it down (a mount namespace's release waits for
  * RCU grace periods, slow on a loaded machine). */
 int proc_exiting(pid_t pid);
+/* 1 when pid is blocked (not runnable) and has a process of its own: a probe
+ * waiting for its helper or grandchild, which its own bound limits. */
+int proc_awaits_child(pid_t pid);
 int proc_stuck_confirm(pid_t pid, const struct stuck_state *s);
 
 /* Two samples of the same blocked state. */
