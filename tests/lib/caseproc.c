@@ -47,6 +47,7 @@
 #define STOCH_CAP_MS  8000 /* ... with evidence coming in, the floor's time cap */
 #define SCAN_MS       1500 /* guarded stack: the depth scan gives up after this */
 #define SCAN_TRIES    400  /* ... or after this many depths */
+#define FORK_SLOW_MS  10   /* a fork not back by then is watched for a proof */
 
 /* MTFORK_FORK=_Fork forks with _Fork(), which takes and resets no lock: a
  * deliberately violating "target" proving cases that libc fork protects can
@@ -79,6 +80,8 @@ static struct {
 	int fork_waited_lock;      /* ... the forker waited on it during the last fork */
 	unsigned long child_futex; /* the last child's proven wait (its futex word) */
 	atomic_int released;       /* the holder was let go (before fork, if fork waited) */
+	atomic_int pause_hammer;   /* stochastic: the hammer waits on unpause between passes */
+	int unpause[2];            /* ... controller -> hammer: go on */
 	pid_t (*fork)(void);
 	int out_fd;                /* to the supervisor */
 	unsigned long fork_futex;  /* where fork waited before the holder was released */
@@ -173,8 +176,11 @@ static void *holder_main(void *arg)
 	if (C.w->kind == WAY_STOCHASTIC) {
 		hammer_pass(&h);
 		C.hammering = 1;
-		while (!C.stop)
+		while (!C.stop) {
+			if (C.pause_hammer) /* a fork is stuck: see fork_stuck() */
+				await(C.unpause[0]);
 			hammer_pass(&h);
+		}
 		return 0;
 	}
 	C.w->enter(&h);
@@ -210,7 +216,8 @@ static void *verifier_main(void *arg)
  * for a case process that has died. */
 static void close_harness_fds(void)
 {
-	int *pairs[] = {C.ev, C.release, C.go_holder, C.go_verifier, C.go_forker, C.go_checker};
+	int *pairs[] = {C.ev,        C.release,    C.go_holder, C.go_verifier,
+	                C.go_forker, C.go_checker, C.unpause};
 	for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
 		sys_close(pairs[i][0]);
 		sys_close(pairs[i][1]);
@@ -617,16 +624,52 @@ enum fork_policy {
 	JUST_WAIT,      /* stochastic: the hammer leaves by itself; only time out */
 };
 
+/* Let a paused stochastic hammer go on. */
+static void unpause_hammer(void)
+{
+	if (!C.pause_hammer)
+		return;
+	C.pause_hammer = 0;
+	if (write(C.unpause[1], "g", 1) != 1)
+		_exit(124);
+}
+
+/* fork() has not returned for a while: is it proven never to (forkproof.c)?
+ * Only the controller runs then, and it wakes no futex. A running
+ * stochastic hammer keeps the rule from holding: it is asked to wait
+ * between passes (it leaves any lock it holds first), and let go on once
+ * fork returns. */
+static int fork_stuck(struct fork_proof *fp, enum fork_policy policy, int released)
+{
+	if (!released)
+		return 0; /* the holder is parked on purpose: its release comes first */
+	if (policy == JUST_WAIT && C.hammering && !C.pause_hammer) {
+		/* only a fork in a futex wait: one merely slow (a loaded machine)
+		 * keeps the hammer going, so it may still be inside at fork */
+		struct sc_sample s;
+		proc_sample(0, C.tid_forker, &s);
+		if (sc_unwakeable_wait(&s))
+			C.pause_hammer = 1;
+	}
+	int idle_fds[] = {C.go_holder[0],  C.go_verifier[0], C.go_forker[0],
+	                  C.go_checker[0], C.release[0],     C.unpause[0]};
+	return fork_proof_step(fp, C.tid_forker, idle_fds,
+	                       (int)(sizeof idle_fds / sizeof idle_fds[0]));
+}
+
 /* Step 3: fork; returns the child's pid or 0 after setting the outcome. */
 static pid_t fork_while_held(struct outcome *o, enum fork_policy policy)
 {
 	int val, released = policy != RELEASE_HOLDER, late = 0;
-	long end = now_ms() + scaled_ms(CHILD_MS);
+	long start = now_ms(), end = start + scaled_ms(CHILD_MS);
+	struct fork_proof fp = {0};
 	C.fork_waited_lock = 0;
 	go(C.go_forker[1]);
 	for (;;) {
 		int type = next_event(C.watch_fd >= 0 ? 1 : 2, &val);
 		watch_service();
+		if (type == EV_FORKED)
+			unpause_hammer();
 		if (type == EV_FORKED) {
 			if (val > 0 && late)
 				str_add(o->detail, sizeof o->detail,
@@ -664,6 +707,20 @@ static pid_t fork_while_held(struct outcome *o, enum fork_policy policy)
 			late = 1;
 			end = now_ms() + scaled_ms(CHILD_MS);
 			continue;
+		}
+		/* a fork is a millisecond or less: sample /proc only after
+		 * FORK_SLOW_MS, so that thousands of stochastic forks pay nothing */
+		if (type == 0 && now_ms() - start >= FORK_SLOW_MS &&
+		    fork_stuck(&fp, policy, released)) {
+			finish(o, V_FAIL,
+			       "fork() never returns: the forking thread waits on futex ");
+			put_hex(o->detail + strlen(o->detail), fp.futex);
+			str_add(o->detail, sizeof o->detail,
+			        " and every other thread of the process in a wait nothing can end "
+			        "(untimed private futex waits, the harness's idle waits)");
+			o->behaviour = B_DEADLOCK;
+			o->how = HOW_PROOF;
+			return 0;
 		}
 		if (now_ms() > end) {
 			finish(o, V_FAIL, "fork() did not return");
@@ -929,8 +986,8 @@ static void stochastic(struct outcome *o)
 	/* A child proven stuck on another lock than the one found: say so (a
 	 * lock the hammer's call takes alongside, e.g. glibc's
 	 * dl_load_write_lock next to the dl_load_lock it resets). */
-	if (o->verdict == V_FAIL && o->how == HOW_PROOF && C.lock_addr &&
-	    C.child_futex != C.lock_addr) {
+	if (o->verdict == V_FAIL && o->how == HOW_PROOF && C.lock_addr && C.child_futex &&
+	    C.child_futex != C.lock_addr) { /* (0: fork itself was proven stuck) */
 		str_add(note, sizeof note, "; the child waits on ");
 		put_hex(note + strlen(note), C.child_futex);
 		str_add(note, sizeof note, ", not the found lock");
@@ -980,7 +1037,8 @@ void case_process(const struct mtcase *c, const struct way *w, int out_fd)
 	}
 	if (pipe2(C.ev, O_CLOEXEC) || pipe2(C.release, O_CLOEXEC) ||
 	    pipe2(C.go_holder, O_CLOEXEC) || pipe2(C.go_verifier, O_CLOEXEC) ||
-	    pipe2(C.go_forker, O_CLOEXEC) || pipe2(C.go_checker, O_CLOEXEC)) {
+	    pipe2(C.go_forker, O_CLOEXEC) || pipe2(C.go_checker, O_CLOEXEC) ||
+	    pipe2(C.unpause, O_CLOEXEC)) {
 		finish(&o, V_ERROR, "pipe2 failed");
 		send_outcome(out_fd, &o);
 	}

@@ -251,7 +251,7 @@ struct mt_dirent {
 /* Call fn(name, arg) for each numeric entry of directory path (getdents64:
  * no malloc); stops early when fn returns nonzero and returns that, or -1
  * when the directory cannot be read. */
-static int each_number(const char *path, int (*fn)(long n, void *arg), void *arg)
+int proc_each_number(const char *path, int (*fn)(long n, void *arg), void *arg)
 {
 	char buf[4096];
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -381,7 +381,7 @@ static int process_has_writer(long p, void *arg)
 		return 0; /* the waiting process's own ends: all its threads wait */
 	w->other = (pid_t)p;
 	put_str(put_dec(put_str(path, "/proc/"), p), "/fd");
-	if (each_number(path, fd_is_writer, w) < 0) {
+	if (proc_each_number(path, fd_is_writer, w) < 0) {
 		/* unreadable: another user's process (it cannot have been given
 		 * our pipe without us), or one gone meanwhile */
 		struct stat sb;
@@ -407,7 +407,7 @@ int proc_stuck_sample(pid_t pid, struct stuck_state *s)
 	struct stuck st = {.pid = pid, .ok = 1, .sig = 1469598103934665603UL};
 	char path[64];
 	put_str(put_dec(put_str(path, "/proc/"), pid), "/task");
-	int r = each_number(path, thread_state, &st);
+	int r = proc_each_number(path, thread_state, &st);
 	s->first = st.first;
 	if (r < 0 || !st.ok || !st.threads)
 		return 0;
@@ -434,18 +434,18 @@ int proc_stuck_confirm(pid_t pid, const struct stuck_state *s)
 		return 0;
 	struct stuck st = {.pid = pid};
 	put_str(put_dec(put_str(path, "/proc/"), pid), "/task");
-	if (each_number(path, has_child, &st) != 0)
+	if (proc_each_number(path, has_child, &st) != 0)
 		return 0;
 	for (int i = 0; i < s->npipes; i++) {
 		struct writer_scan w = {.pid = pid, .ino = s->pipes[i]};
-		if (each_number("/proc", process_has_writer, &w) != 0)
+		if (proc_each_number("/proc", process_has_writer, &w) != 0)
 			return 0;
 		/* The waiting process must itself hold a write end: with none
 		 * anywhere, the read is about to return end-of-file (the last
 		 * writer just went), not stuck. */
 		struct writer_scan own = {.pid = -1, .other = pid, .ino = s->pipes[i]};
 		put_str(put_dec(put_str(path, "/proc/"), pid), "/fd");
-		if (each_number(path, fd_is_writer, &own) < 0 || !own.found)
+		if (proc_each_number(path, fd_is_writer, &own) < 0 || !own.found)
 			return 0;
 		/* And nothing may be buffered: data a writer left just before it
 		 * went wakes the reader, however stale our sample of it. */

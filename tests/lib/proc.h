@@ -49,6 +49,11 @@ int proc_stuck_sample(pid_t pid, struct stuck_state *s);
 int proc_starved(pid_t pid, long elapsed_ms);
 int proc_stuck_confirm(pid_t pid, const struct stuck_state *s);
 
+/* Call fn(n, arg) for each numeric entry of directory path (no malloc);
+ * stops early when fn returns nonzero and returns that, or -1 when the
+ * directory cannot be read. */
+int proc_each_number(const char *path, int (*fn)(long n, void *arg), void *arg);
+
 /* Two samples of the same blocked state. */
 int sc_same(const struct sc_sample *a, const struct sc_sample *b);
 
