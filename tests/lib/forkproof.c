@@ -21,7 +21,6 @@
  * process keeps the rule from holding (and the timeout decides, as before).
  */
 #define _GNU_SOURCE
-#include <fcntl.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -30,18 +29,6 @@
 #include "proc.h"
 
 #define STABLE_MS 5
-
-static ssize_t read_small(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ssize_t n = read(fd, buf, size - 1);
-	sys_close(fd);
-	if (n >= 0)
-		buf[n] = 0;
-	return n;
-}
 
 static char *task_path(char *dst, long tid, const char *leaf)
 {
@@ -82,7 +69,7 @@ static int thread_stuck(long tid, void *arg)
 		st->sig = (st->sig ^ (unsigned char)*c) * 1099511628211UL;
 	st->sig = (st->sig ^ (unsigned long)tid) * 1099511628211UL;
 	if (sc_unwakeable_wait(&s)) {
-		if (read_small(task_path(path, tid, "/wchan"), wchan, sizeof wchan) <= 0 ||
+		if (proc_read_file(task_path(path, tid, "/wchan"), wchan, sizeof wchan) <= 0 ||
 		    !strstr(wchan, "futex"))
 			return st->ok = 0, 1;
 		if (tid == st->forker) {
@@ -123,14 +110,14 @@ static int has_child(long tid, void *arg)
 {
 	char path[96], buf[16];
 	(void)arg;
-	return read_small(task_path(path, tid, "/children"), buf, sizeof buf) != 0;
+	return proc_read_file(task_path(path, tid, "/children"), buf, sizeof buf) != 0;
 }
 
 /* Nothing can send a signal: no POSIX timer, no child process. */
 static int no_signal_source(void)
 {
 	char buf[64];
-	if (read_small("/proc/self/timers", buf, sizeof buf) != 0)
+	if (proc_read_file("/proc/self/timers", buf, sizeof buf) != 0)
 		return 0;
 	return proc_each_number("/proc/self/task", has_child, 0) == 0;
 }

@@ -71,7 +71,7 @@ void sys_close(int fd)
 	syscall(SYS_close, fd);
 }
 
-static ssize_t read_file(const char *path, char *buf, size_t size)
+ssize_t proc_read_file(const char *path, char *buf, size_t size)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -130,7 +130,7 @@ void proc_sample(pid_t pid, pid_t tid, struct sc_sample *s)
 static void proc_sample_path(const char *path, struct sc_sample *s)
 {
 	memset(s, 0, sizeof *s);
-	if (read_file(path, s->raw, sizeof s->raw) <= 0)
+	if (proc_read_file(path, s->raw, sizeof s->raw) <= 0)
 		return;
 	s->valid = 1;
 	if (strncmp(s->raw, "running", 7) == 0)
@@ -152,7 +152,7 @@ int proc_starved(pid_t pid, long elapsed_ms)
 {
 	char path[64], buf[512];
 	put_str(put_dec(put_str(path, "/proc/"), pid), "/stat");
-	ssize_t n = read_file(path, buf, sizeof buf - 1);
+	ssize_t n = proc_read_file(path, buf, sizeof buf - 1);
 	if (n <= 0)
 		return 0;
 	buf[n] = 0;
@@ -182,7 +182,7 @@ int proc_threads(pid_t pid)
 {
 	char path[64], buf[8192]; /* a long Groups: line comes before Threads: */
 	put_str(put_dec(put_str(path, "/proc/"), pid), "/status");
-	if (read_file(path, buf, sizeof buf) <= 0)
+	if (proc_read_file(path, buf, sizeof buf) <= 0)
 		return -1;
 	const char *p = strstr(buf, "\nThreads:");
 	if (!p)
@@ -357,7 +357,7 @@ static int fd_is_writer(long fd, void *arg)
 		return 0;
 	char path[80], buf[256];
 	put_dec(put_str(put_dec(put_str(path, "/proc/"), w->other), "/fdinfo/"), fd);
-	if (read_file(path, buf, sizeof buf) <= 0)
+	if (proc_read_file(path, buf, sizeof buf) <= 0)
 		return w->found = 1; /* cannot tell: assume it writes */
 	const char *f = strstr(buf, "flags:");
 	unsigned long flags = 0;
@@ -398,7 +398,7 @@ static int has_child(long tid, void *arg)
 	char path[80], buf[16];
 	put_str(put_dec(put_str(put_dec(put_str(path, "/proc/"), st->pid), "/task/"), tid),
 	        "/children");
-	ssize_t n = read_file(path, buf, sizeof buf);
+	ssize_t n = proc_read_file(path, buf, sizeof buf);
 	return n != 0; /* unreadable (-1) or a child: not provable */
 }
 
@@ -430,7 +430,7 @@ int proc_stuck_confirm(pid_t pid, const struct stuck_state *s)
 	/* Nothing may arrive from outside: no POSIX timer, no child process
 	 * (SIGCHLD) */
 	put_str(put_dec(put_str(path, "/proc/"), pid), "/timers");
-	if (read_file(path, buf, sizeof buf) != 0)
+	if (proc_read_file(path, buf, sizeof buf) != 0)
 		return 0;
 	struct stuck st = {.pid = pid};
 	put_str(put_dec(put_str(path, "/proc/"), pid), "/task");

@@ -49,6 +49,9 @@ int proc_stuck_sample(pid_t pid, struct stuck_state *s);
 int proc_starved(pid_t pid, long elapsed_ms);
 int proc_stuck_confirm(pid_t pid, const struct stuck_state *s);
 
+/* Read a small file into buf (NUL-terminated); its length, or -1. */
+ssize_t proc_read_file(const char *path, char *buf, size_t size);
+
 /* Call fn(n, arg) for each numeric entry of directory path (no malloc);
  * stops early when fn returns nonzero and returns that, or -1 when the
  * directory cannot be read. */
