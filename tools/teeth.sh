@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 # Teeth: sourced by tools/mtfork (uses its say, step, fail_step, scaled,
-# target_env, build, report, sel_target, sel_cases, ran_targets).
+# target_env, bg_wait, build, report, sel_target, sel_cases, ran_targets,
+# binary_jobs).
 #
 # Each line of expect/teeth runs a target's binaries with the line's
 # environment and selected cases; every selected case must fail. A line is
@@ -83,25 +84,34 @@ teeth_line() { # N TARGET REST
 		$((total - bad)) "$total" "$name" "$shown" "$pats"
 }
 
-# All lines of one target, one after another (into a file per target).
+# All lines of one target, side by side (MTFORK_BINARY_JOBS at a time: their
+# cases are mostly proofs, which wait), each into a file of its own; printed
+# in the order of expect/teeth.
 teeth_target() { # NAME
-	local name=$1 line_target rest n=0
+	local name=$1 line_target rest n=0 pids=() outs=() f
 	while read -r line_target rest; do
 		n=$((n + 1))
 		case $line_target in '' | '#'*) continue ;; esac
 		[ "$line_target" = "$name" ] || [ "$line_target" = '*' ] || continue
-		teeth_line "$n" "$name" "$rest"
+		while [ "$(jobs -rp | wc -l)" -ge "$binary_jobs" ]; do wait -n 2>/dev/null || true; done
+		f=$build/teeth/.line-$n-$name
+		teeth_line "$n" "$name" "$rest" >"$f" 2>&1 &
+		pids+=($!) outs+=("$f")
 	done <"$expectdir/teeth"
+	[ ${#pids[@]} = 0 ] || wait "${pids[@]}"
+	for f in "${outs[@]}"; do
+		cat "$f"
+		rm -f "$f"
+	done
 }
 
-teeth() {
-	local name st msg i=0 any=0 pids=()
-	teeth_table=$report/teeth.txt
+# Run every target's lines (the targets side by side, like the main run);
+# cmd_check starts this in the background and judges it with teeth.
+teeth_run() {
+	local name i=0 pids=()
 	mkdir -p "$build/teeth"
-	rm -f "$build"/teeth/*.jsonl "$build"/teeth/*.jsonl.txt
-	tool report >/dev/null || exit 2
-	printf 'teeth: violation -> cases that must then fail (failed/selected, clauses)\n' >"$teeth_table"
-	# the targets that ran, side by side like the main run
+	rm -f "$build"/teeth/*.jsonl "$build"/teeth/*.jsonl.txt "$build"/teeth/.out-*
+	tool report >/dev/null || exit 2 # teeth_line reads the records with it
 	for name in $ran_targets; do
 		[ -d "$build/$name/tests" ] || continue
 		grep -qx 'available	yes' "$report/$name/target.tsv" 2>/dev/null || continue
@@ -110,6 +120,14 @@ teeth() {
 		pids+=($!)
 	done
 	[ ${#pids[@]} = 0 ] || wait "${pids[@]}"
+}
+
+teeth() {
+	local st msg any=0 took
+	teeth_table=$report/teeth.txt
+	bg_wait teeth
+	took=$step_took step_took=
+	printf 'teeth: violation -> cases that must then fail (failed/selected, clauses)\n' >"$teeth_table"
 	for f in "$build"/teeth/.out-*; do
 		[ -f "$f" ] || continue
 		while IFS=$'\t' read -r st msg; do
@@ -126,6 +144,7 @@ teeth() {
 	done
 	[ $any = 1 ] || fail_step "teeth: no violation ran on any target (expect/teeth has no line for: $ran_targets)"
 	cat "$teeth_table"
+	say "teeth ran${took}"
 	must_teeth
 }
 

@@ -35,6 +35,7 @@
 #define SCAN_MS       1500 /* guarded stack: the depth scan gives up after this */
 #define SCAN_TRIES    400  /* ... or after this many depths */
 #define FIND_MS       500  /* stochastic: finding the hammer's lock, at most */
+#define FORK_SLOW_MS  200  /* a fork not back by then is watched for a proof */
 
 /* Events from the threads to the controller; a userfaultfd fault is 'U'. */
 enum { EV_PARKED = 'P', EV_RETURNED = 'R', EV_FORKED = 'F', EV_FAULT = 'U' };
@@ -64,6 +65,8 @@ struct casectx {
 	unsigned long child_futex;    /* the last child's proven wait (its futex word) */
 	unsigned long verifier_futex; /* where the verifier parked */
 	atomic_int released;          /* the holder was let go (before fork, if fork waited) */
+	atomic_int pause_hammer;      /* stochastic: the hammer waits on unpause between passes */
+	int unpause[2];               /* ... controller -> hammer: go on */
 	pid_t (*fork)(void);
 	int out_fd;                /* to the supervisor */
 	unsigned long fork_futex;  /* where fork waited before the holder was released */

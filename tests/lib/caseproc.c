@@ -110,7 +110,8 @@ void case_process(const struct mtcase *c, const struct way *w, int out_fd)
 	}
 	if (pipe2(cx->ev, O_CLOEXEC) || pipe2(cx->release, O_CLOEXEC) ||
 	    pipe2(cx->go_holder, O_CLOEXEC) || pipe2(cx->go_verifier, O_CLOEXEC) ||
-	    pipe2(cx->go_forker, O_CLOEXEC) || pipe2(cx->go_checker, O_CLOEXEC)) {
+	    pipe2(cx->go_forker, O_CLOEXEC) || pipe2(cx->go_checker, O_CLOEXEC) ||
+	    pipe2(cx->unpause, O_CLOEXEC)) {
 		finish(&o, V_ERROR, "pipe2 failed");
 		send_outcome(out_fd, &o);
 	}

@@ -99,8 +99,11 @@ static void *holder_main(void *arg)
 	if (cx->w->kind == WAY_STOCHASTIC) {
 		hammer_pass(cx, &h);
 		cx->hammering = 1;
-		while (!cx->stop)
+		while (!cx->stop) {
+			if (cx->pause_hammer) /* a fork is stuck: see fork_stuck() */
+				await(cx->unpause[0]);
 			hammer_pass(cx, &h);
+		}
 		return 0;
 	}
 	cx->w->enter(&h);
@@ -136,8 +139,8 @@ static void *verifier_main(void *arg)
  * for a case process that has died. */
 static void close_harness_fds(struct casectx *cx)
 {
-	int *pairs[] = {cx->ev,          cx->release,   cx->go_holder,
-	                cx->go_verifier, cx->go_forker, cx->go_checker};
+	int *pairs[] = {cx->ev,        cx->release,    cx->go_holder, cx->go_verifier,
+	                cx->go_forker, cx->go_checker, cx->unpause};
 	for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
 		sys_close(pairs[i][0]);
 		sys_close(pairs[i][1]);

@@ -62,6 +62,18 @@ struct proof {
 };
 int proof_step(struct proof *pr, pid_t pid);
 
+/* forkproof.c: fork() itself stuck, proven from the forking process, one
+ * sample per call: 1 once every thread but the caller has been seen twice,
+ * STABLE_MS apart, in an untimed private futex wait (the forker among them),
+ * in pause(), or reading one of idle_fds (pipes only the caller writes), and
+ * no timer or child can send a signal. The caller must wake no futex. */
+struct fork_proof {
+	unsigned long sig, futex; /* futex: the forker's futex word */
+	int have;
+	long at, next_at;
+};
+int fork_proof_step(struct fork_proof *fp, pid_t forker, const int *idle_fds, int nidle);
+
 /* judge.c: watch child pid (which reports on rfd) until it exits, crashes,
  * or is proven or timed out in a deadlock; it is killed and reaped. hook
  * (may be NULL) is called with hook_arg on every turn of the watch. */

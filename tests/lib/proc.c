@@ -80,7 +80,7 @@ void sys_close(int fd)
 #endif
 }
 
-static ssize_t read_file(const char *path, char *buf, size_t size)
+ssize_t proc_read_file(const char *path, char *buf, size_t size)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -139,7 +139,7 @@ void proc_sample(pid_t pid, pid_t tid, struct sc_sample *s)
 static void proc_sample_path(const char *path, struct sc_sample *s)
 {
 	memset(s, 0, sizeof *s);
-	if (read_file(path, s->raw, sizeof s->raw) <= 0)
+	if (proc_read_file(path, s->raw, sizeof s->raw) <= 0)
 		return;
 	s->valid = 1;
 	if (strncmp(s->raw, "running", 7) == 0)
@@ -161,7 +161,7 @@ int proc_starved(pid_t pid, long elapsed_ms)
 {
 	char path[64], buf[512];
 	put_str(put_dec(put_str(path, "/proc/"), pid), "/stat");
-	ssize_t n = read_file(path, buf, sizeof buf - 1);
+	ssize_t n = proc_read_file(path, buf, sizeof buf - 1);
 	if (n <= 0)
 		return 0;
 	buf[n] = 0;
@@ -200,26 +200,24 @@ int proc_exiting(pid_t pid)
 }
 
 /* Thread tid of *pid has a child process (0 when none or unreadable). */
-static int each_number(const char *path, int (*fn)(long n, void *arg), void *arg);
-
 static int has_known_child(long tid, void *arg)
 {
 	char path[80], buf[16];
 	put_str(put_dec(put_str(put_dec(put_str(path, "/proc/"), *(pid_t *)arg), "/task/"), tid),
 	        "/children");
-	return read_file(path, buf, sizeof buf) > 0;
+	return proc_read_file(path, buf, sizeof buf) > 0;
 }
 
 int proc_awaits_child(pid_t pid)
 {
 	char path[64], buf[64];
 	put_str(put_dec(put_str(path, "/proc/"), pid), "/stat");
-	ssize_t n = read_file(path, buf, sizeof buf);
+	ssize_t n = proc_read_file(path, buf, sizeof buf);
 	const char *p = n > 0 ? strrchr(buf, ')') : 0;
 	if (!p || p[1] != ' ' || p[2] != 'S')
 		return 0; /* runnable, stopped or gone: not waiting for a child */
 	put_str(put_dec(put_str(path, "/proc/"), pid), "/task");
-	return each_number(path, has_known_child, &pid) > 0;
+	return proc_each_number(path, has_known_child, &pid) > 0;
 }
 
 int proc_status_field(pid_t pid, pid_t tid, const char *key, char *out, size_t size)
@@ -230,7 +228,7 @@ int proc_status_field(pid_t pid, pid_t tid, const char *key, char *out, size_t s
 		e = put_dec(put_str(e, "/task/"), tid);
 	put_str(e, "/status");
 	out[0] = 0;
-	if (read_file(path, buf, sizeof buf) <= 0)
+	if (proc_read_file(path, buf, sizeof buf) <= 0)
 		return -1;
 	size_t k = strlen(key);
 	for (const char *p = buf; *p;) {
@@ -321,7 +319,7 @@ struct mt_dirent {
  * no malloc); stops early when fn returns nonzero and returns that, or -1
  * when the directory cannot be read. */
 #if HAVE_SYSCALL
-static int each_number(const char *path, int (*fn)(long n, void *arg), void *arg)
+int proc_each_number(const char *path, int (*fn)(long n, void *arg), void *arg)
 {
 	char buf[4096];
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -352,7 +350,7 @@ static int each_number(const char *path, int (*fn)(long n, void *arg), void *arg
 #else
 /* Without syscall(): readdir, which may allocate (a probe_deadlocked() in a
  * child whose malloc lock is held is then bounded by the judge's timeout). */
-static int each_number(const char *path, int (*fn)(long n, void *arg), void *arg)
+int proc_each_number(const char *path, int (*fn)(long n, void *arg), void *arg)
 {
 	DIR *dir = opendir(path);
 	if (!dir)
@@ -448,7 +446,7 @@ static int fd_is_writer(long fd, void *arg)
 		return 0;
 	char path[80], buf[256];
 	put_dec(put_str(put_dec(put_str(path, "/proc/"), w->other), "/fdinfo/"), fd);
-	if (read_file(path, buf, sizeof buf) <= 0)
+	if (proc_read_file(path, buf, sizeof buf) <= 0)
 		return w->found = 1; /* cannot tell: assume it writes */
 	const char *f = strstr(buf, "flags:");
 	unsigned long flags = 0;
@@ -472,7 +470,7 @@ static int process_has_writer(long p, void *arg)
 		return 0; /* the waiting process's own ends: all its threads wait */
 	w->other = (pid_t)p;
 	put_str(put_dec(put_str(path, "/proc/"), p), "/fd");
-	if (each_number(path, fd_is_writer, w) < 0) {
+	if (proc_each_number(path, fd_is_writer, w) < 0) {
 		/* unreadable: another user's process (it cannot have been given
 		 * our pipe without us), or one gone meanwhile */
 		struct stat sb;
@@ -489,7 +487,7 @@ static int has_child(long tid, void *arg)
 	char path[80], buf[16];
 	put_str(put_dec(put_str(put_dec(put_str(path, "/proc/"), st->pid), "/task/"), tid),
 	        "/children");
-	ssize_t n = read_file(path, buf, sizeof buf);
+	ssize_t n = proc_read_file(path, buf, sizeof buf);
 	return n != 0; /* unreadable (-1) or a child: not provable */
 }
 
@@ -498,7 +496,7 @@ int proc_stuck_sample(pid_t pid, struct stuck_state *s)
 	struct stuck st = {.pid = pid, .ok = 1, .sig = 1469598103934665603UL};
 	char path[64];
 	put_str(put_dec(put_str(path, "/proc/"), pid), "/task");
-	int r = each_number(path, thread_state, &st);
+	int r = proc_each_number(path, thread_state, &st);
 	s->first = st.first;
 	if (r < 0 || !st.ok || !st.threads)
 		return 0;
@@ -521,22 +519,22 @@ int proc_stuck_confirm(pid_t pid, const struct stuck_state *s)
 	/* Nothing may arrive from outside: no POSIX timer, no child process
 	 * (SIGCHLD) */
 	put_str(put_dec(put_str(path, "/proc/"), pid), "/timers");
-	if (read_file(path, buf, sizeof buf) != 0)
+	if (proc_read_file(path, buf, sizeof buf) != 0)
 		return 0;
 	struct stuck st = {.pid = pid};
 	put_str(put_dec(put_str(path, "/proc/"), pid), "/task");
-	if (each_number(path, has_child, &st) != 0)
+	if (proc_each_number(path, has_child, &st) != 0)
 		return 0;
 	for (int i = 0; i < s->npipes; i++) {
 		struct writer_scan w = {.pid = pid, .ino = s->pipes[i]};
-		if (each_number("/proc", process_has_writer, &w) != 0)
+		if (proc_each_number("/proc", process_has_writer, &w) != 0)
 			return 0;
 		/* The waiting process must itself hold a write end: with none
 		 * anywhere, the read is about to return end-of-file (the last
 		 * writer just went), not stuck. */
 		struct writer_scan own = {.pid = -1, .other = pid, .ino = s->pipes[i]};
 		put_str(put_dec(put_str(path, "/proc/"), pid), "/fd");
-		if (each_number(path, fd_is_writer, &own) < 0 || !own.found)
+		if (proc_each_number(path, fd_is_writer, &own) < 0 || !own.found)
 			return 0;
 		/* And nothing may be buffered: data a writer left just before it
 		 * went wakes the reader, however stale our sample of it. */

@@ -63,6 +63,14 @@ int proc_exiting(pid_t pid);
 int proc_awaits_child(pid_t pid);
 int proc_stuck_confirm(pid_t pid, const struct stuck_state *s);
 
+/* Read a small file into buf (NUL-terminated); its length, or -1. */
+ssize_t proc_read_file(const char *path, char *buf, size_t size);
+
+/* Call fn(n, arg) for each numeric entry of directory path (no malloc);
+ * stops early when fn returns nonzero and returns that, or -1 when the
+ * directory cannot be read. */
+int proc_each_number(const char *path, int (*fn)(long n, void *arg), void *arg);
+
 /* Two samples of the same blocked state. */
 int sc_same(const struct sc_sample *a, const struct sc_sample *b);
 

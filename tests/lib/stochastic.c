@@ -187,8 +187,8 @@ void stochastic(struct casectx *cx, struct outcome *o)
 	/* A child proven stuck on another lock than the one found: say so (a
 	 * lock the hammer's call takes alongside, e.g. glibc's
 	 * dl_load_write_lock next to the dl_load_lock it resets). */
-	if (o->verdict == V_FAIL && o->how == HOW_PROOF && cx->lock_addr &&
-	    cx->child_futex != cx->lock_addr) {
+	if (o->verdict == V_FAIL && o->how == HOW_PROOF && cx->lock_addr && cx->child_futex &&
+	    cx->child_futex != cx->lock_addr) { /* (0: fork itself was proven stuck) */
 		str_add(note, sizeof note, "; the child waits on ");
 		put_hex(note + strlen(note), cx->child_futex);
 		str_add(note, sizeof note, ", not the found lock");

@@ -33,6 +33,9 @@
 #if !defined(SYS_tgkill) && defined(__NR_tgkill)
 #define SYS_tgkill __NR_tgkill
 #endif
+#if !defined(SYS_read) && defined(__NR_read)
+#define SYS_read __NR_read
+#endif
 #if !defined(SYS_exit_group) && defined(__NR_exit_group)
 #define SYS_exit_group __NR_exit_group
 #endif

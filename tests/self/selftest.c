@@ -9,6 +9,9 @@
  *   - a lock held at fork is judged fail; a lock the "libc" takes around fork
  *     (an atfork handler here) is recognised by fork_waited; a fork that
  *     waits for application state fails FILE-EXCL-1's way;
+ *   - fork() itself stuck is proven only when no thread but the controller
+ *     can run (never for a prepare handler waiting on a thread that sleeps,
+ *     waits with a timeout or reads a pipe a live writer fills);
  *   - a guarded stack (WAY_STACK) finds the depth at which a thread parks
  *     inside a lock that touches no caller memory, reuses that depth in a
  *     later case (still verifying), is released when fork waits, and never
@@ -508,6 +511,104 @@ static void take_lock_at_fork_high_floor(void)
 	stochastic_budget(1000000, 300);
 }
 
+/* fork() itself stuck (forkproof.c): a prepare handler waits on lock2,
+ * which a thread of the case process holds. The thread lets it go after
+ * 300 ms (merely slow: a sleep, a timed wait, a read a live writer
+ * satisfies) or never (it waits on lock2 itself: a deadlock). Only the
+ * forker thread's first fork waits. */
+static pthread_mutex_t lock2 = PTHREAD_MUTEX_INITIALIZER;
+static int slow_ready[2] = {-1, -1}, slow_go[2] = {-1, -1}, slow_data[2] = {-1, -1};
+static int slow_kind, slow_forks;
+enum { SLOW_SLEEP, SLOW_TIMED_WAIT, SLOW_LIVE_WRITER, SLOW_NEVER };
+
+static void *late_writer(void *a)
+{
+	(void)a;
+	usleep(300000);
+	if (write(slow_data[1], "x", 1) != 1)
+		_exit(1);
+	return 0;
+}
+
+static void *lock2_owner(void *a)
+{
+	char c;
+	(void)a;
+	pthread_mutex_lock(&lock2);
+	if (write(slow_ready[1], "r", 1) != 1) /* lock2 held: setup may return */
+		_exit(1);
+	while (read(slow_go[0], &c, 1) < 0 && errno == EINTR)
+		; /* the prepare handler says fork waits now */
+	if (slow_kind == SLOW_SLEEP) {
+		usleep(300000);
+	} else if (slow_kind == SLOW_TIMED_WAIT) {
+		struct timespec ts = {0, 300000000};
+		futex_wait(FUTEX_WAIT_PRIVATE, &ts);
+	} else if (slow_kind == SLOW_LIVE_WRITER) {
+		pthread_t w;
+		pthread_create(&w, 0, late_writer, 0);
+		while (read(slow_data[0], &c, 1) < 0 && errno == EINTR)
+			;
+	} else {
+		pthread_mutex_lock(&lock2); /* never: it holds lock2 itself */
+	}
+	pthread_mutex_unlock(&lock2);
+	return 0;
+}
+
+static void slow_prepare(void)
+{
+	/* not the stochastic scout's fork, from the main thread: the forker's */
+	if (syscall(SYS_gettid) == getpid() || slow_forks++)
+		return;
+	if (write(slow_go[1], "g", 1) != 1)
+		_exit(1);
+	pthread_mutex_lock(&lock2);
+	pthread_mutex_unlock(&lock2);
+}
+
+static void slow_fork_setup(void)
+{
+	char c;
+	pthread_t t;
+	take_lock_at_fork(); /* musl-like: a stochastic pass has its evidence */
+	/* the slow first fork must not eat the hunt's time (1 s) on a loaded
+	 * machine: the verdict here is the rule's, not the budget's */
+	stochastic_budget(0, 5000);
+	if (pipe(slow_ready) || pipe(slow_go) || pipe(slow_data) ||
+	    pthread_create(&t, 0, lock2_owner, 0))
+		_exit(1);
+	while (read(slow_ready[0], &c, 1) < 0 && errno == EINTR)
+		;
+	pthread_atfork(slow_prepare, 0, 0);
+}
+
+static void fork_proof_tests(void)
+{
+	struct outcome o;
+	const char *holder;
+	static const char *const what[] = {
+	    "a prepare handler waiting for a thread that sleeps",
+	    "a prepare handler waiting for a thread in a timed wait",
+	    "a prepare handler waiting for a thread whose read a live writer satisfies"};
+	for (slow_kind = SLOW_SLEEP; slow_kind <= SLOW_LIVE_WRITER; slow_kind++) {
+		struct holding h = {"synthetic lock", slow_fork_setup, verify_lock, stoch_way};
+		run(&h, &o, &holder);
+		char name[160] = "fork proof: ";
+		str_add(name, sizeof name, what[slow_kind]);
+		str_add(name, sizeof name, " is a slow fork, never a proven deadlock: a pass");
+		check(o.verdict == V_PASS && o.behaviour == B_WORKS, name, o.detail);
+	}
+	slow_kind = SLOW_NEVER;
+	struct holding h = {"synthetic lock", slow_fork_setup, verify_lock, stoch_way};
+	run(&h, &o, &holder);
+	check(o.verdict == V_FAIL && o.behaviour == B_DEADLOCK && o.how == HOW_PROOF &&
+	          strstr(o.detail, "fork() never returns"),
+	      "fork proof: a fork whose prepare handler waits for a lock no thread can release "
+	      "(the stochastic hammer paused) is a proven deadlock",
+	      o.detail);
+}
+
 static void stochastic_tests(void)
 {
 	struct outcome o;
@@ -617,6 +718,7 @@ static void holder_tests(void)
 
 no_uffd:
 	stochastic_tests();
+	fork_proof_tests();
 
 	struct holding also_list = {"synthetic lock", make_pending_stream, verify_lock,
 	                            also_list_way};
