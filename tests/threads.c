@@ -5,7 +5,8 @@
  *
  *   THREAD-1  pthread_create/join in the child: several threads, one exiting
  *             early, then more. Holder: musl's thread-creation inhibit lock,
- *             taken by dlopen() (its path on a userfaultfd page); glibc takes
+ *             taken by dlopen() (its path on a userfaultfd page, or its
+ *             open stopped by seccomp); glibc takes
  *             no lock there, so a thread creating and joining threads while
  *             forks repeat decides (stochastic).
  *   THREAD-2  the child ends with status 0 when its last thread exits after
@@ -71,6 +72,7 @@ static const struct holding thread_creation = {
     .ways =
         (const struct way[]){
             {"uffd-arg:dlopen", WAY_UFFD, fx_dlopen_on_page, fx_fill_path_a},
+            {"seccomp-call:dlopen", WAY_CALLBACK, fx_dlopen_opening, 0},
             {"stochastic:pthread_create", WAY_STOCHASTIC, create_hammer, 0},
             {0},
         },

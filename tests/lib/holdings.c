@@ -5,7 +5,9 @@
  *                      parking stderr (callback); elsewhere stochastic.
  *   fx_loader_holding  the loader's main lock: dlopen() whose path ends in a
  *                      userfaultfd page (glibc dl_load_lock, musl's rwlock and
- *                      its thread-creation inhibit lock).
+ *                      its thread-creation inhibit lock); without
+ *                      userfaultfd, dlopen() stopped in the open of the
+ *                      library (seccomp user notification).
  *   fx_stdio_holding   the open-file list lock: fflush(NULL) writing into a
  *                      parking stream.
  *   fx_ctor_holding    a library constructor running inside dlopen() (WAY_APP:
@@ -21,6 +23,7 @@
 #endif
 
 #include "fixture.h"
+#include "seccomp_hold.h"
 
 /* --- malloc ------------------------------------------------------------ */
 
@@ -96,6 +99,21 @@ void fx_fill_path_a(char *page, size_t n)
 	strncpy(page, p + 1, n - 1);
 }
 
+static void dlopen_a(void)
+{
+	sink = dlopen(fx_path("libmtf_a.so"), RTLD_NOW);
+}
+
+/* Both libcs open the library with the loader lock taken (glibc before
+ * r_debug says RT_ADD: the state the uffd way parks in). */
+static const struct sc_trap library_open = {
+    .nr = {SC_OPEN, SC_OPENAT}, .path = "/libmtf_a.so", .call = dlopen_a};
+
+void fx_dlopen_opening(struct hold *h)
+{
+	seccomp_hold(h, &library_open);
+}
+
 static void loader_hammer(struct hold *h)
 {
 	(void)h;
@@ -111,6 +129,7 @@ void fx_loader_verify(void)
 
 const struct way fx_loader_ways[] = {
     {"uffd-arg:dlopen", WAY_UFFD, fx_dlopen_on_page, fx_fill_path_a},
+    {"seccomp-call:dlopen", WAY_CALLBACK, fx_dlopen_opening, 0},
     {"stochastic:dlopen", WAY_STOCHASTIC, loader_hammer, 0},
     {0},
 };
