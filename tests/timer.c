@@ -27,7 +27,10 @@
  * userfaultfd of this file's own: pthread_create clears the new thread's
  * descriptor there and the helper parks, lock held; the holder thread sees
  * the fault and parks in holder_park() (a verifier's timer_create, which
- * needs the lock, must block). Elsewhere (musl) a thread creating and
+ * needs the lock, must block). Without userfaultfd, the helper's clone of
+ * that thread is stopped by a seccomp user notification instead (the
+ * helper inherits the filter of the thread whose timer_create starts it).
+ * Elsewhere (musl) a thread creating and
  * deleting SIGEV_THREAD timers while forks repeat decides (stochastic).
  * The libc-internal once of glibc's helper cannot be held while in progress
  * (the verifier would run it itself): its reset is what the _Fork target
@@ -40,6 +43,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -52,6 +56,7 @@
 #endif
 
 #include "lib/mtfork.h"
+#include "lib/seccomp_hold.h"
 
 #define WAIT_MS 1000 /* a probe waits this long for an expiry */
 
@@ -118,6 +123,45 @@ static void helper_parks(struct hold *h)
 	struct uffdio_zeropage z = {.range = reg.range};
 	ioctl(fd, UFFDIO_ZEROPAGE, &z); /* released: let the helper go on */
 }
+
+/* Without userfaultfd: the same helper stopped in the clone of the
+ * notification thread by a seccomp user notification. The helper inherits
+ * the filter of the thread whose timer_create starts it, ours; the thread's
+ * own clone (starting the helper) is not the one. */
+static atomic_int notified;
+
+static void note_notify(union sigval v)
+{
+	(void)v;
+	notified = 1;
+}
+
+static void arm_thread_timer(void)
+{
+	struct sigevent ev = {.sigev_notify = SIGEV_THREAD};
+	ev.sigev_notify_function = note_notify;
+	timer_t t;
+	if (timer_create(CLOCK_MONOTONIC, &ev, &t))
+		return;
+	struct itimerspec its = {.it_value = {0, 1000}};
+	if (timer_settime(t, 0, &its, 0))
+		return;
+	for (int ms = 0; !notified && ms < WAIT_MS; ms++) /* released: the thread runs */
+		usleep(1000);
+}
+
+static int helpers_clone(const struct sc_notice *n)
+{
+	return n->tid != n->helper_tid;
+}
+
+static const struct sc_trap notification_clone = {
+    .nr = {SC_CLONE, SC_CLONE3}, .match = helpers_clone, .call = arm_thread_timer};
+
+static void helper_clone_stopped(struct hold *h)
+{
+	seccomp_hold(h, &notification_clone);
+}
 #endif
 
 static const struct holding timer_lock = {
@@ -127,6 +171,7 @@ static const struct holding timer_lock = {
         (const struct way[]){
 #ifdef __GLIBC__
             {"uffd-arg:sigev_notify_attributes-stack", WAY_CALLBACK, helper_parks, 0},
+            {"seccomp-call:timer_settime", WAY_CALLBACK, helper_clone_stopped, 0},
 #endif
             {"stochastic:timer_create+timer_delete", WAY_STOCHASTIC, hammer, 0},
             {0},
