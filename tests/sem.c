@@ -20,9 +20,9 @@
  * Holder: no sem_open path touches caller memory under the lock (the name
  * is copied first), so a guarded stack parks a thread in sem_open/sem_close
  * (glibc); without userfaultfd, sem_close stopped in its munmap under the
- * lock by a seccomp user notification (glibc). musl's sections reach no deeper under its lock than before it (a
- * table scan), so there a thread opening, closing and unlinking semaphores
- * while forks repeat decides.
+ * lock by a seccomp user notification (glibc). musl's sections reach no
+ * deeper under its lock than before it (a table scan), so there a thread
+ * opening, closing and unlinking semaphores while forks repeat decides.
  */
 #define _GNU_SOURCE
 #include <errno.h>
