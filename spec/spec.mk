@@ -20,7 +20,7 @@ SPEC_TOP      := $(patsubst %/,%,$(dir $(SPEC_SRCDIR)))
 SPEC_BUILD    ?= $(SPEC_TOP)/build/spec
 SPEC_RESULTS  ?= $(SPEC_TOP)/build/report/results.json
 SPEC_CASES    ?= $(SPEC_TOP)/build/cases.tsv
-SPEC_UNTESTED ?= $(SPEC_TOP)/expect/untested
+SPEC_UNTESTED ?= $(SPEC_TOP)/spec/untested
 SPEC_STATUS   ?= $(SPEC_BUILD)/status.adoc
 SPEC_HTML     ?= $(SPEC_BUILD)/index.html
 # How the rendered HTML reaches the report directory (for links to TAP files).

@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * PROGRESS — fork's bounded progress (spec/progress.adoc), and the two
- * FILE-EXCL clauses about fork and FILE locks that involve other threads'
- * or the forker's own locking (spec/file-excl.adoc).
+ * PROGRESS — fork's bounded progress (spec/progress.adoc).
  *
  *   PROGRESS-1 fork returns while another thread holds an application mutex
  *              (and the verifier waits for it), while one waits on a
@@ -21,14 +19,8 @@
  *              returns and every new process can malloc.
  *   PROGRESS-7 fork returns while another thread's getaddrinfo() waits on
  *              a name server that never answers, and the child can _exit
- *              and look up "localhost" (tests/progress.c, dns_* below).
- *   FILE-EXCL-6 one thread flockfile()s a FILE with pending output, another
- *              (the verifier) is blocked on it inside fflush(NULL) holding
- *              the open-file list lock: fork must not wait.
- *   FILE-EXCL-7 a FILE the forking thread itself locked (in a prepare
- *              handler, which runs in the forking thread) is locked by the
- *              child's thread, with its recursion count.
- * All holders of PROGRESS-1/2/7 and FILE-EXCL-6 are WAY_APP: fork parked on a
+ *              and look up "localhost" (dns_* below).
+ * All holders of PROGRESS-1/2/7 are WAY_APP: fork parked on a
  * futex they hold is a proven failure.
  */
 #define _GNU_SOURCE
@@ -47,6 +39,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -120,59 +113,6 @@ static const struct holding blocked_read = {
     .setup = open_blocking_input,
     .verify = file_needs_lock,
     .ways = (const struct way[]){{"app:blocked-read", WAY_APP, read_and_park, 0}, {0}},
-};
-
-static FILE *locked;
-
-static void open_pending_file(void)
-{
-	locked = fopen("/dev/null", "w");
-	if (locked)
-		fputs("pending output", locked);
-}
-
-static void flockfile_and_park(struct hold *h)
-{
-	(void)h;
-	flockfile(locked);
-	holder_park();
-}
-
-static void flush_all(void)
-{
-	fflush(NULL);
-}
-
-static const struct holding flush_behind_flockfile = {
-    .name = "FILE locked with flockfile(), and fflush(NULL) waiting for it",
-    .setup = open_pending_file,
-    .verify = flush_all,
-    .ways =
-        (const struct way[]){{"app:flockfile+fflush(NULL)", WAY_APP, flockfile_and_park, 0}, {0}},
-};
-
-static void prepare_locks(void)
-{
-	flockfile(locked);
-}
-
-static void parent_unlocks(void)
-{
-	funlockfile(locked);
-}
-
-static void forker_locks_file(void)
-{
-	locked = fopen("/dev/null", "w");
-	pthread_atfork(prepare_locks, parent_unlocks, 0);
-	fx_malloc_setup();
-}
-
-static const struct holding forker_locked = {
-    .name = "malloc arena lock",
-    .setup = forker_locks_file,
-    .verify = fx_malloc_verify,
-    .ways = fx_malloc_ways,
 };
 
 /* PROGRESS-7: a name server that never answers, made in the case process
@@ -355,6 +295,30 @@ static int probe_fork_in_atexit(struct probe *p)
 	probe_report_then_exit();
 }
 
+/* PROGRESS-5: fork() from a SIGALRM handler that interrupts malloc/free in a
+ * process that never created a thread. */
+static int helper_fork_in_handler(void)
+{
+	struct sigaction sa = {.sa_handler = fx_fork_in_handler, .sa_flags = SA_RESTART};
+	sigaction(SIGALRM, &sa, 0);
+	struct itimerval it = {{0, 300}, {0, 300}};
+	setitimer(ITIMER_REAL, &it, 0);
+	for (long i = 0; fx_handler_forks < 20 && i < 2000000; i++)
+		free(malloc(16 + (size_t)(i % 64) * 512));
+	struct itimerval off = {{0, 0}, {0, 0}};
+	setitimer(ITIMER_REAL, &off, 0);
+	return fx_handler_errors ? 2 : fx_handler_forks ? 0 : 3;
+}
+
+/* This binary, re-run by probe_fresh_process with MTFORK_FX_HELPER set, is
+ * that helper: decided before main, so the process never has a thread. */
+__attribute__((constructor)) static void fork_in_handler_helper(void)
+{
+	const char *h = getenv("MTFORK_FX_HELPER"); /* this file's own, not a user knob */
+	if (h && !strcmp(h, "fork-in-handler"))
+		_exit(helper_fork_in_handler());
+}
+
 static int probe_fresh_process(struct probe *p)
 {
 	char *argv[] = {"mtfork-helper", 0};
@@ -405,46 +369,6 @@ static int probe_concurrent_forks(struct probe *p)
 	                             "exit cleanly: ",
 	                             sum)
 	           : PROBE_OK;
-}
-
-static volatile int other_got;
-
-static void *try_from_other_thread(void *a)
-{
-	(void)a;
-	other_got = ftrylockfile(locked) == 0;
-	if (other_got)
-		funlockfile(locked);
-	return 0;
-}
-
-static int other_thread_can_lock(void)
-{
-	pthread_t t;
-	other_got = -1;
-	if (pthread_create(&t, 0, try_from_other_thread, 0) || pthread_join(t, 0))
-		return -1;
-	return other_got;
-}
-
-static int probe_forker_lock_kept(struct probe *p)
-{
-	if (!locked)
-		return probe_wrong(p, "fopen failed in the parent");
-	int r = other_thread_can_lock();
-	if (r < 0)
-		return probe_wrong(p, "pthread_create failed");
-	if (r)
-		return probe_wrong(p, "another thread of the child could lock the FILE the forking "
-		                      "thread had locked");
-	if (ftrylockfile(locked))
-		return probe_wrong(p, "the child's thread does not own the FILE it locked before "
-		                      "fork (ftrylockfile failed)");
-	funlockfile(locked);
-	funlockfile(locked);
-	if (other_thread_can_lock() != 1)
-		return probe_wrong(p, "after the matching funlockfile calls, the FILE is not free");
-	return PROBE_OK;
 }
 
 /* PROGRESS-7: 0 when fork returned while the query was waiting. */
@@ -498,8 +422,6 @@ static const struct mtcase cases[] = {
     {"PROGRESS-7.getaddrinfo-silent-dns", "PROGRESS-7", MUST, &silent_name_server, probe_dns_exit},
     {"PROGRESS-7.getaddrinfo-silent-dns-then-lookup", "PROGRESS-7", MUST, &silent_name_server,
      probe_dns_lookup},
-    {"FILE-EXCL-6.fflush-null", "FILE-EXCL-6", MUST, &flush_behind_flockfile, probe_nothing},
-    {"FILE-EXCL-7.forker-locked", "FILE-EXCL-7", MUST, &forker_locked, probe_forker_lock_kept},
 };
 
 MTFORK_MAIN(cases)

@@ -39,6 +39,7 @@
 #include <pthread.h>
 
 #include "lib/fixture.h"
+#include "lib/proc.h"
 
 static void *lazy_lib;
 static int *errno_addr;
@@ -53,21 +54,10 @@ static void record_errno(void)
 static void sigblk_after_blocking_all(char *out, size_t size)
 {
 	sigset_t all, old;
-	char buf[4096];
 	memset(&all, 0xff, sizeof all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	int n = fx_read_file("/proc/self/status", buf, sizeof buf);
+	proc_status_field(0, 0, "SigBlk", out, size);
 	pthread_sigmask(SIG_SETMASK, &old, 0);
-	out[0] = 0;
-	char *p = n > 0 ? strstr(buf, "SigBlk:") : 0;
-	if (!p)
-		return;
-	size_t i = 0;
-	for (p += 7; *p == '\t' || *p == ' '; p++)
-		;
-	while (*p && *p != '\n' && i + 1 < size)
-		out[i++] = *p++;
-	out[i] = 0;
 }
 
 static void common_setup(void)

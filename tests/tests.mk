@@ -31,8 +31,25 @@ FX_LIBS_dep = -L$(OUT)/fixtures -lmtf_ctor -Wl,-rpath,'$$ORIGIN'
 FX_BIND = $(or $(FX_BIND_$*),-Wl$(comma)-z$(comma)now)
 comma := ,
 
-all: $(MT_TESTS) $(OUT)/self/selftest.t $(OUT)/libc-version $(MT_FIXTURES) \
-    $(OUT)/violators/libmtf_break.so
+# The C++ cases (tests/NAME.cc, their list in tests/NAME.cases): built with
+# the target's C++ compiler, TCXX, by default the one beside TCC (cc -> c++,
+# *gcc -> *g++, *clang -> *clang++) when it exists. Without one (musl-gcc:
+# Debian has no musl g++) tests/cxx/stub.c is built from the same list, and
+# every C++ case is a skip naming why (TCXX=none forces that).
+MT_CXX_GUESS := $(if $(filter cc,$(notdir $(TCC))),$(patsubst %cc,%c++,$(TCC)),$(patsubst %gcc,%g++,$(patsubst %clang,%clang++,$(TCC))))
+TCXX ?= $(if $(filter-out $(TCC),$(MT_CXX_GUESS)),$(shell command -v $(MT_CXX_GUESS) 2>/dev/null))
+MT_CXX_TCXX := $(filter-out none,$(TCXX))
+MT_CXXFLAGS = -std=gnu++17 -Wall -Wextra -Werror -O2 -g -pthread
+MT_CXX_TESTS := $(patsubst tests/%.cc,$(OUT)/tests/%.t,$(wildcard tests/*.cc))
+MT_CXX_WHY = no C++ compiler for this target ($(if $(filter none,$(TCXX)),TCXX=none,$(MT_CXX_GUESS) not found; TCXX= names one)): the C++ cases are not built
+
+all: $(MT_TESTS) $(MT_CXX_TESTS) $(OUT)/self/selftest.t $(OUT)/libc-version $(MT_FIXTURES) \
+    $(OUT)/violators/libmtf_break.so prune
+
+# The driver runs every binary in $(OUT)/tests: one whose source was renamed
+# or removed would still run (and duplicate or resurrect cases), so drop it.
+prune:
+	@rm -f $(filter-out $(MT_TESTS) $(MT_CXX_TESTS),$(wildcard $(OUT)/tests/*.t))
 
 $(OUT)/lib/%.o: tests/lib/%.c $(MT_LIB_HDR)
 	@mkdir -p $(@D)
@@ -41,6 +58,17 @@ $(OUT)/lib/%.o: tests/lib/%.c $(MT_LIB_HDR)
 $(OUT)/tests/%.t: tests/%.c $(MT_LIB_OBJ) $(MT_LIB_HDR)
 	@mkdir -p $(@D)
 	$(TCC) $(MT_CFLAGS) -o $@ $< $(MT_LIB_OBJ) $(MT_LDFLAGS)
+
+ifneq ($(MT_CXX_TCXX),)
+$(OUT)/tests/%.t: tests/%.cc tests/%.cases $(MT_LIB_OBJ) $(MT_LIB_HDR)
+	@mkdir -p $(@D)
+	$(MT_CXX_TCXX) $(MT_CXXFLAGS) -o $@ $< $(MT_LIB_OBJ) $(MT_LDFLAGS)
+else
+$(OUT)/tests/%.t: tests/%.cases tests/cxx/stub.c $(MT_LIB_OBJ) $(MT_LIB_HDR)
+	@mkdir -p $(@D)
+	$(TCC) $(MT_CFLAGS) -DCXX_CASES='"../$*.cases"' -DCXX_WHY='"$(MT_CXX_WHY)"' \
+	    -o $@ tests/cxx/stub.c $(MT_LIB_OBJ) $(MT_LDFLAGS)
+endif
 
 $(OUT)/self/selftest.t: tests/self/selftest.c $(MT_LIB_OBJ) $(MT_LIB_HDR)
 	@mkdir -p $(@D)
@@ -63,4 +91,4 @@ $(OUT)/violators/libmtf_break.so: tests/violators/break_in_child.c
 	@mkdir -p $(@D)
 	$(TCC) $(VL_CFLAGS) -o $@ $<
 
-.PHONY: all
+.PHONY: all prune

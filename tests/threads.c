@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * THREAD — threads in the MT-forked child (spec/threads.adoc; THREAD-7,
- * timer_create, lives elsewhere).
+ * THREAD — threads in the MT-forked child (spec/threads.adoc).
  *
  *   THREAD-1  pthread_create/join in the child: several threads, one exiting
  *             early, then more. Holder: musl's thread-creation inhibit lock,
@@ -20,6 +19,14 @@
  *   THREAD-6  pthread_mutexattr_setrobust/setprotocol while another thread
  *             was calling them (stochastic: the internal once-flags musl had
  *             before 1.2.2 are gone, glibc has none; nothing holds).
+ *   THREAD-7  timer_create() with SIGEV_THREAD works in the child (create, arm,
+ *             read, delete) and an armed timer's notification function runs
+ *             in a thread of the child. Holder (tests/lib/holdings.c): glibc
+ *             creates notification threads from one helper thread, holding
+ *             __timer_active_sigev_thread_lock, which fork neither takes nor
+ *             resets; the helper parks creating a thread on a stack whose top
+ *             is on a userfaultfd. musl has no timer lock (a thread per
+ *             timer): stochastic creation and deletion.
  *   THREAD-8  a robust mutex abandoned by a process forked from the child is
  *             recovered with EOWNERDEAD.
  *   THREAD-9  cancellation and pthread_exit cleanup handlers, while another
@@ -34,7 +41,9 @@
 #include <errno.h>
 #include <grp.h>
 #include <link.h>
+#include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +55,7 @@
 #include <unistd.h>
 
 #include "lib/fixture.h"
+#include "lib/proc.h"
 
 static void *noop(void *a)
 {
@@ -420,14 +430,10 @@ static void *report_tid_and_wait(void *a)
 /* "Groups:" of one of our threads lists gid g. */
 static int thread_has_group(pid_t tid, gid_t g)
 {
-	char path[64], buf[4096];
-	snprintf(path, sizeof path, "/proc/self/task/%d/status", (int)tid);
-	if (fx_read_file(path, buf, sizeof buf) < 0)
+	char buf[4096];
+	if (proc_status_field(0, tid, "Groups", buf, sizeof buf) < 0)
 		return 0;
-	char *l = strstr(buf, "Groups:");
-	if (!l)
-		return 0;
-	for (l += 7; *l && *l != '\n';) {
+	for (char *l = buf; *l;) {
 		char *end;
 		unsigned long v = strtoul(l, &end, 10);
 		if (end == l)
@@ -482,12 +488,71 @@ static int probe_robust_held(struct probe *p)
 	return probe_wrong_num(p, "locking the mutex another thread held at fork returned ", e);
 }
 
+/* --- THREAD-7: SIGEV_THREAD timers (holding: fx_timer_holding) ---------- */
+
+static void timer_noop(union sigval v)
+{
+	(void)v;
+}
+
+static int probe_timer_create_thread(struct probe *p)
+{
+	struct sigevent ev = {.sigev_notify = SIGEV_THREAD};
+	ev.sigev_notify_function = timer_noop;
+	timer_t t;
+	if (timer_create(CLOCK_MONOTONIC, &ev, &t))
+		return probe_wrong_num(p, "timer_create(SIGEV_THREAD) failed: errno ", errno);
+	struct itimerspec its = {.it_value = {30, 0}}, cur;
+	if (timer_settime(t, 0, &its, 0) || timer_gettime(t, &cur))
+		return probe_wrong(p, "timer_settime or timer_gettime failed");
+	if (cur.it_value.tv_sec < 20 || cur.it_value.tv_sec > 30)
+		return probe_wrong_num(p, "timer_gettime: seconds left ",
+		                       (long)cur.it_value.tv_sec);
+	return timer_delete(t) ? probe_wrong_num(p, "timer_delete failed: errno ", errno)
+	                       : PROBE_OK;
+}
+
+static int notify_pipe[2] = {-1, -1};
+
+/* Runs in the notification thread: report which process it runs in. */
+static void report_pid(union sigval v)
+{
+	pid_t pid = getpid();
+	if (v.sival_int == 4242 && write(notify_pipe[1], &pid, sizeof pid) != sizeof pid)
+		_exit(9);
+}
+
+static int probe_thread_notification(struct probe *p)
+{
+	if (pipe(notify_pipe))
+		return probe_wrong(p, "pipe failed");
+	struct sigevent ev = {.sigev_notify = SIGEV_THREAD, .sigev_value = {.sival_int = 4242}};
+	ev.sigev_notify_function = report_pid;
+	timer_t t;
+	if (timer_create(CLOCK_MONOTONIC, &ev, &t))
+		return probe_wrong_num(p, "timer_create(SIGEV_THREAD) failed: errno ", errno);
+	struct itimerspec its = {.it_value = {0, 1000000}};
+	if (timer_settime(t, 0, &its, 0))
+		return probe_wrong(p, "timer_settime failed");
+	struct pollfd pf = {.fd = notify_pipe[0], .events = POLLIN};
+	pid_t pid = 0;
+	if (poll(&pf, 1, probe_ms(1000)) != 1 ||
+	    read(notify_pipe[0], &pid, sizeof pid) != sizeof pid)
+		return probe_wrong(p, "the notification function did not run within 1000 ms");
+	if (pid != getpid())
+		return probe_wrong_num(p, "the notification ran in another process: pid ", pid);
+	return timer_delete(t) ? probe_wrong_num(p, "timer_delete failed: errno ", errno)
+	                       : PROBE_OK;
+}
+
 static const struct mtcase cases[] = {
     {"THREAD-1.pthread_create", "THREAD-1", MUST, &thread_creation, probe_threads},
     {"THREAD-2.last-thread-exits", "THREAD-2", MUST, &thread_creation, probe_last_thread},
     {"THREAD-3.keys", "THREAD-3", MUST, &key_lock, probe_keys},
     {"THREAD-5.app-once", "THREAD-5", MAY, &app_once, probe_once},
     {"THREAD-6.setrobust-setprotocol", "THREAD-6", MUST, &attr_first_use, probe_attr},
+    {"THREAD-7.timer_create", "THREAD-7", MUST, &fx_timer_holding, probe_timer_create_thread},
+    {"THREAD-7.notification-runs", "THREAD-7", MUST, &fx_timer_holding, probe_thread_notification},
     {"THREAD-8.robust-recovered", "THREAD-8", MUST, &fx_malloc_holding, probe_robust_recovered},
     {"THREAD-9.cancel", "THREAD-9", MUST, &unwinding, probe_cancel},
     {"THREAD-10.setgroups-reaches-threads", "THREAD-10", MUST, &thread_creation,

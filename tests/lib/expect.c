@@ -127,7 +127,7 @@ static int cur_known = -1; /* -1: not yet looked at; 0: unknown; 1: name; 2: nam
 static void current_libc(void)
 {
 	char buf[128] = "";
-	const char *e = getenv("MTFORK_LIBC");
+	const char *e = config()->libc;
 	if (cur_known >= 0)
 		return;
 	cur_known = 0;
@@ -229,8 +229,7 @@ static int applies(struct rule *r)
 		        "mtfork: %s:%d: this line holds for some %s versions, but the target's "
 		        "libc version is unknown (MTFORK_LIBC='%s'): name it, e.g. "
 		        "MTFORK_LIBC='%s 1.0' for a binary run by hand, LIBC_VERSION= for make\n",
-		        r->path, r->line, r->libc,
-		        getenv("MTFORK_LIBC") ? getenv("MTFORK_LIBC") : "", r->libc);
+		        r->path, r->line, r->libc, config()->libc, r->libc);
 		return -1;
 	}
 	if (strcmp(r->libc, cur_name)) {

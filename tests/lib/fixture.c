@@ -151,27 +151,10 @@ int fx_read_file(const char *path, char *buf, int size)
 
 long fx_status_num(const char *key)
 {
-	char buf[4096];
-	if (fx_read_file("/proc/self/status", buf, sizeof buf) < 0)
-		return -1;
-	size_t k = strlen(key);
-	for (char *p = buf; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : 0)
-		if (!strncmp(p, key, k) && p[k] == ':') {
-			p += k + 1;
-			while (*p == ' ' || *p == '\t')
-				p++;
-			long v = 0;
-			while (*p >= '0' && *p <= '9')
-				v = v * 10 + (*p++ - '0');
-			return v;
-		}
-	return -1;
+	return proc_status_num(0, key);
 }
 
-/* --- helper mode ---------------------------------------------------------
- * A probe that needs a *fresh* process (one that never had a second thread)
- * runs its own binary with MTFORK_FX_HELPER=NAME in the environment: this
- * constructor then runs the helper before main and exits with its status. */
+/* --- fork from a signal handler (PROGRESS-5's helper, RAWFORK-2) ------- */
 
 volatile int fx_handler_forks, fx_handler_errors;
 pid_t (*fx_handler_fork)(void) = fork;
@@ -188,26 +171,4 @@ void fx_fork_in_handler(int s)
 	else
 		fx_handler_forks++;
 	errno = e;
-}
-
-/* PROGRESS-5: fork() from a SIGALRM handler that interrupts malloc/free in a
- * process that never created a thread. */
-static int helper_fork_in_handler(void)
-{
-	struct sigaction sa = {.sa_handler = fx_fork_in_handler, .sa_flags = SA_RESTART};
-	sigaction(SIGALRM, &sa, 0);
-	struct itimerval it = {{0, 300}, {0, 300}};
-	setitimer(ITIMER_REAL, &it, 0);
-	for (long i = 0; fx_handler_forks < 20 && i < 2000000; i++)
-		free(malloc(16 + (size_t)(i % 64) * 512));
-	struct itimerval off = {{0, 0}, {0, 0}};
-	setitimer(ITIMER_REAL, &off, 0);
-	return fx_handler_errors ? 2 : fx_handler_forks ? 0 : 3;
-}
-
-__attribute__((constructor)) static void fx_helper(void)
-{
-	const char *h = getenv("MTFORK_FX_HELPER");
-	if (h && !strcmp(h, "fork-in-handler"))
-		_exit(helper_fork_in_handler());
 }

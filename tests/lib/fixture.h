@@ -20,7 +20,7 @@
 const char *fx_path(const char *lib);
 
 /* The descriptors fixture destructors and constructors report on (see
- * tests/fixtures/fixture.h): a probe dup2()s a pipe there. */
+ * tests/fixtures/ctor.c and dtor.c): a probe dup2()s a pipe there. */
 enum { FX_DTOR_FD = 200, FX_CTOR_FD = 201 };
 
 /* Bounded wait for a child of the calling process: its wait status, or -1
@@ -71,7 +71,14 @@ void fx_fill_path_a(char *page, size_t n);
 /* Its seccomp way: dlopen() of libmtf_a.so stopped in the library's open. */
 void fx_dlopen_opening(struct hold *h);
 extern const struct holding fx_stdio_holding; /* open-file list lock: fflush(NULL) */
-extern const struct holding fx_ctor_holding;  /* a library constructor running (WAY_APP) */
+/* One WAY_APP way: a thread parked in the application (no lock), for cases
+ * that only need the parent to have more than one thread. */
+extern const struct way fx_parked_thread[];
+extern const struct holding fx_ctor_holding; /* a library constructor running (WAY_APP) */
+/* glibc's SIGEV_THREAD timer list lock (its helper thread parked while it
+ * creates a notification thread); its verifier: create and delete one. */
+extern const struct holding fx_timer_holding;
+void fx_timer_create_and_delete(void);
 /* Process creation stopped before its exec (tests/lib/spawnhold.c): a helper
  * thread, started by the setup, calls posix_spawn(), system() or popen(), and
  * a seccomp user notification stops the new process's execve() until the

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "config.h"
 #include "mtfork.h"
 #include "proc.h"
 
@@ -47,7 +48,6 @@ struct child_result {
 };
 
 /* Scaled timing (MTFORK_TIMEOUT_MUL multiplies every limit). */
-extern double mtfork_mul;
 int scaled_ms(int ms);
 long now_ms(void);
 void sleep_ms(int ms);
@@ -63,13 +63,36 @@ struct proof {
 int proof_step(struct proof *pr, pid_t pid);
 
 /* judge.c: watch child pid (which reports on rfd) until it exits, crashes,
- * or is proven or timed out in a deadlock; it is killed and reaped. */
-void judge_child(pid_t pid, int rfd, int timeout_ms, struct child_result *r);
+ * or is proven or timed out in a deadlock; it is killed and reaped. hook
+ * (may be NULL) is called with hook_arg on every turn of the watch. */
+void judge_child(pid_t pid, int rfd, int timeout_ms, struct child_result *r, void (*hook)(void *),
+                 void *hook_arg);
+/* judge.c: a case's verdict from what was seen (the behaviour: how its
+ * child ended, or fork itself crashed or never returned) -- the one place it
+ * is decided: a MAY case is observed, a skip stays a skip. */
+int case_verdict(int level, int behaviour, int skipped);
 /* child side, set before child_report: was the stochastic hammer inside
  * the subsystem in this child's snapshot (1/0), or -1 (not stochastic). */
 extern int mtfork_snapshot_inside;
 /* child side: run the probe and report to wfd, then _exit. */
 void child_report(const struct mtcase *c, int wfd) __attribute__((noreturn));
+
+/* runner.c: a page shared by the supervisor and the case process; the
+ * forker sets it while it is inside fork(), so that a case process killed
+ * by a signal there (fork itself, or a fork handler it called, crashed) is a
+ * verdict of the case and not a harness fault. */
+extern volatile int *mtfork_in_fork;
+
+/* Exit statuses of the harness's own processes when its plumbing fails:
+ * the case process's and the child's; the runner and the judge name them. */
+enum {
+	EXIT_OUTCOME_LOST = 122, /* the case process could not send its outcome */
+	EXIT_NO_THREAD = 123,    /* the case process could not start its threads */
+	EXIT_EVENT_LOST = 124,   /* a thread and the controller lost their pipe */
+	EXIT_REPORT_LOST = 125,  /* the child could not send its probe's report */
+};
+/* What one of those statuses means ("" for any other). */
+const char *harness_exit_name(int status);
 
 /* caseproc.c: body of the case process for one way; never returns. */
 void case_process(const struct mtcase *c, const struct way *w, int out_fd)
@@ -113,8 +136,6 @@ unsigned long lockfind_next(int fd, int ms);
 /* In the forker: report its waits on addr only (and its children's). */
 int lockfind_watch(unsigned long addr);
 unsigned long lockfind_next_tid(int fd, int ms, int *tid);
-/* judge.c: called on every turn of judge_child's loop (may be NULL). */
-extern void (*judge_hook)(void);
 
 /* names.c */
 const char *verdict_name(int v);

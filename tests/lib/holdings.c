@@ -10,20 +10,38 @@
  *                      library (seccomp user notification).
  *   fx_stdio_holding   the open-file list lock: fflush(NULL) writing into a
  *                      parking stream.
+ *   fx_parked_thread   a way: a thread parked in the application (WAY_APP).
  *   fx_ctor_holding    a library constructor running inside dlopen() (WAY_APP:
  *                      application code fork must never wait for).
+ *   fx_timer_holding   glibc's SIGEV_THREAD timer list lock, held by its
+ *                      timer helper thread while it creates a notification
+ *                      thread on a stack whose top is on a userfaultfd
+ *                      (glibc 2.36 sysdeps/unix/sysv/linux/timer_routines.c),
+ *                      or without userfaultfd in the clone of that thread,
+ *                      stopped by seccomp; elsewhere stochastic
+ *                      timer_create+timer_delete.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
 
 #include "fixture.h"
 #include "seccomp_hold.h"
+#include "uffd.h"
+#include "uffd_abi.h"
 
 /* --- malloc ------------------------------------------------------------ */
 
@@ -209,9 +227,132 @@ static void ctor_verify(void)
 	sink = dlopen(fx_path("libmtf_ctor.so"), RTLD_NOW | RTLD_GLOBAL);
 }
 
+static void park_here(struct hold *h)
+{
+	(void)h;
+	holder_park();
+}
+
+const struct way fx_parked_thread[] = {{"app:parked-thread", WAY_APP, park_here, 0}, {0}};
+
 const struct holding fx_ctor_holding = {
     .name = "library constructor running in dlopen()",
     .setup = ctor_setup,
     .verify = ctor_verify,
     .ways = (const struct way[]){{"app:constructor", WAY_APP, dlopen_blocking_ctor, 0}, {0}},
+};
+
+/* --- the SIGEV_THREAD timer list lock (THREAD-7, TIMER-1) -------------- */
+
+static void timer_noop(union sigval v)
+{
+	(void)v;
+}
+
+/* Create (and delete) a SIGEV_THREAD timer: glibc takes the list lock in
+ * both; the verifier blocks on it. */
+void fx_timer_create_and_delete(void)
+{
+	struct sigevent ev = {.sigev_notify = SIGEV_THREAD};
+	ev.sigev_notify_function = timer_noop;
+	timer_t t;
+	if (!timer_create(CLOCK_MONOTONIC, &ev, &t))
+		timer_delete(t);
+}
+
+static void timer_hammer(struct hold *h)
+{
+	(void)h;
+	fx_timer_create_and_delete();
+}
+
+#ifdef __GLIBC__
+/* The helper thread parks inside pthread_create (clearing the new thread's
+ * descriptor at the top of the stack we gave it), with the timer list lock
+ * taken; then this thread parks in holder_park(). */
+static void timer_helper_parks(struct hold *h)
+{
+	(void)h;
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE), size = 64 * 1024;
+	char *stack = mmap(0, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (stack == MAP_FAILED)
+		return;
+	char why[120];
+	int fd = uffd_open(0, 0, why, sizeof why); /* honours MTFORK_NO_UFFD */
+	struct mt_uffdio_register reg = {.range = {(uintptr_t)(stack + size - 2 * pg), 2 * pg},
+	                                 .mode = MT_UFFDIO_REGISTER_MISSING};
+	if (fd < 0 || ioctl(fd, MT_UFFDIO_REGISTER, &reg))
+		return;
+	pthread_attr_t a;
+	pthread_attr_init(&a);
+	if (pthread_attr_setstack(&a, stack, size))
+		return;
+	struct sigevent ev = {.sigev_notify = SIGEV_THREAD};
+	ev.sigev_notify_function = timer_noop;
+	ev.sigev_notify_attributes = &a;
+	timer_t t;
+	if (timer_create(CLOCK_MONOTONIC, &ev, &t))
+		return;
+	struct itimerspec its = {.it_value = {0, 1000}};
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	if (timer_settime(t, 0, &its, 0) || poll(&p, 1, probe_ms(1000)) != 1 ||
+	    !(p.revents & POLLIN))
+		return; /* the helper never touched the stack: nothing held */
+	holder_park();
+	struct mt_uffdio_zeropage z = {.range = reg.range};
+	ioctl(fd, MT_UFFDIO_ZEROPAGE, &z); /* released: let the helper go on */
+}
+
+/* Without userfaultfd: the same helper stopped in the clone of the
+ * notification thread by a seccomp user notification. The helper inherits
+ * the filter of the thread whose timer_create starts it, ours; that
+ * thread's own clone (starting the helper) is not the one. */
+static atomic_int timer_notified;
+
+static void timer_note(union sigval v)
+{
+	(void)v;
+	timer_notified = 1;
+}
+
+static void arm_thread_timer(void)
+{
+	struct sigevent ev = {.sigev_notify = SIGEV_THREAD};
+	ev.sigev_notify_function = timer_note;
+	timer_t t;
+	if (timer_create(CLOCK_MONOTONIC, &ev, &t))
+		return;
+	struct itimerspec its = {.it_value = {0, 1000}};
+	if (timer_settime(t, 0, &its, 0))
+		return;
+	for (int ms = 0; !timer_notified && ms < probe_ms(1000); ms++) /* released: it runs */
+		usleep(1000);
+}
+
+static int timer_helpers_clone(const struct sc_notice *n)
+{
+	return n->tid != n->helper_tid;
+}
+
+static const struct sc_trap notification_clone = {
+    .nr = {SC_CLONE, SC_CLONE3}, .match = timer_helpers_clone, .call = arm_thread_timer};
+
+static void timer_helper_clone_stopped(struct hold *h)
+{
+	seccomp_hold(h, &notification_clone);
+}
+#endif
+
+const struct holding fx_timer_holding = {
+    .name = "SIGEV_THREAD timer list lock",
+    .verify = fx_timer_create_and_delete,
+    .ways =
+        (const struct way[]){
+#ifdef __GLIBC__
+            {"uffd-arg:sigev_notify_attributes-stack", WAY_CALLBACK, timer_helper_parks, 0},
+            {"seccomp-call:timer_settime", WAY_CALLBACK, timer_helper_clone_stopped, 0},
+#endif
+            {"stochastic:timer_create+timer_delete", WAY_STOCHASTIC, timer_hammer, 0},
+            {0},
+        },
 };

@@ -30,11 +30,9 @@ struct child_msg {
 	char detail[200];
 };
 
-double mtfork_mul = 1.0;
-
 int scaled_ms(int ms)
 {
-	return (int)(ms * mtfork_mul);
+	return (int)(ms * config()->timeout_mul);
 }
 
 int probe_ms(int ms)
@@ -69,6 +67,12 @@ int probe_skip(struct probe *p, const char *why)
 	return PROBE_SKIP;
 }
 
+int probe_ok_note(struct probe *p, const char *what)
+{
+	probe_wrong(p, what);
+	return PROBE_OK;
+}
+
 int probe_wrong_num(struct probe *p, const char *what, long n)
 {
 	probe_wrong(p, what);
@@ -78,14 +82,13 @@ int probe_wrong_num(struct probe *p, const char *what, long n)
 
 static int child_wfd = -1;
 int mtfork_snapshot_inside = -1;
-void (*judge_hook)(void);
 
 void probe_report_then_exit(void)
 {
 	struct child_msg m = {
 	    .magic = CHILD_MAGIC, .status = PROBE_OK, .inside = mtfork_snapshot_inside};
 	if (write(child_wfd, &m, sizeof m) != sizeof m)
-		_exit(125);
+		_exit(EXIT_REPORT_LOST);
 	exit(0);
 }
 
@@ -98,7 +101,7 @@ void child_report(const struct mtcase *c, int wfd)
 	memcpy(m.detail, p.detail, sizeof m.detail);
 	m.detail[sizeof m.detail - 1] = 0;
 	if (write(wfd, &m, sizeof m) != sizeof m)
-		_exit(125);
+		_exit(EXIT_REPORT_LOST);
 	_exit(0);
 }
 
@@ -121,6 +124,7 @@ static void classify_exit(struct child_result *r, int st, const struct child_msg
 	} else if (!got) {
 		set(r, B_WRONG, HOW_EXIT, "child exited without reporting, status ");
 		str_add_num(r->detail, sizeof r->detail, WEXITSTATUS(st));
+		str_add(r->detail, sizeof r->detail, harness_exit_name(WEXITSTATUS(st)));
 	} else if (m->status == PROBE_SKIP) {
 		set(r, B_NONE, HOW_NONE, m->detail);
 		r->skipped = 1;
@@ -130,7 +134,7 @@ static void classify_exit(struct child_result *r, int st, const struct child_msg
 		set(r, B_WRONG, HOW_EXIT, "probe succeeded but the child exited with status ");
 		str_add_num(r->detail, sizeof r->detail, WEXITSTATUS(st));
 	} else {
-		set(r, B_WORKS, HOW_EXIT, "");
+		set(r, B_WORKS, HOW_EXIT, m->detail); /* empty unless probe_ok_note() */
 	}
 }
 
@@ -176,7 +180,8 @@ int probe_deadlocked(pid_t pid)
 	return proof_step(&pr, pid);
 }
 
-void judge_child(pid_t pid, int rfd, int timeout_ms, struct child_result *r)
+void judge_child(pid_t pid, int rfd, int timeout_ms, struct child_result *r, void (*hook)(void *),
+                 void *hook_arg)
 {
 	struct child_msg m;
 	struct proof pr = {0};
@@ -186,8 +191,8 @@ void judge_child(pid_t pid, int rfd, int timeout_ms, struct child_result *r)
 	memset(r, 0, sizeof *r);
 	r->inside = -1;
 	for (;;) {
-		if (judge_hook)
-			judge_hook();
+		if (hook)
+			hook(hook_arg);
 		struct pollfd p = {.fd = rfd, .events = POLLIN};
 		if (!got && poll(&p, 1, 1) > 0 && (p.revents & POLLIN))
 			got = read(rfd, &m, sizeof m) == sizeof m && m.magic == CHILD_MAGIC;
@@ -249,4 +254,13 @@ void judge_child(pid_t pid, int rfd, int timeout_ms, struct child_result *r)
 	kill(pid, SIGKILL);
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
+}
+
+int case_verdict(int level, int behaviour, int skipped)
+{
+	if (skipped)
+		return V_SKIP;
+	if (level == MAY)
+		return V_OBSERVED; /* recorded, never judged */
+	return behaviour == B_WORKS ? V_PASS : V_FAIL;
 }

@@ -26,15 +26,9 @@
 #include "harness.h"
 #include "seccomp_abi.h"
 
-static int disabled(void)
-{
-	const char *off = getenv("MTFORK_NO_LOCKFIND"); /* to show what it guards */
-	return off && *off && strcmp(off, "0");
-}
-
 int lockfind_install(void)
 {
-	if (disabled())
+	if (config()->no_lockfind) /* to show what it guards */
 		return -1;
 #if defined(__x86_64__) && defined(SYS_seccomp)
 	struct fx_sock_filter f[] = {
@@ -63,10 +57,10 @@ int lockfind_install(void)
 
 /* The forker's filter: only its waits on the found lock's word. A child
  * inherits it (and no_new_privs): its waits on that word are reported too,
- * and the judge answers them (judge_hook), so they behave as before. */
+ * and the judge answers them (its hook: watch_service), so they behave as before. */
 int lockfind_watch(unsigned long addr)
 {
-	if (disabled())
+	if (config()->no_lockfind) /* to show what it guards */
 		return -1;
 #if defined(__x86_64__) && defined(SYS_seccomp)
 	struct fx_sock_filter f[] = {

@@ -140,51 +140,6 @@ static void report(int no, const struct mtcase *c, const struct outcome *o, cons
 	fflush(rec);
 }
 
-static int read_multiplier(const char *prog)
-{
-	const char *m = getenv("MTFORK_TIMEOUT_MUL");
-	if (!m || !*m)
-		return 0;
-	char *end;
-	errno = 0;
-	mtfork_mul = strtod(m, &end);
-	/* below 1 would shrink the limits and turn slow passes into deadlocks */
-	if (errno || *end || !(mtfork_mul >= 1) || mtfork_mul > 1000) {
-		fprintf(stderr, "%s: MTFORK_TIMEOUT_MUL=%s is not a number in [1, 1000]\n", prog,
-		        m);
-		return -1;
-	}
-	return 0;
-}
-
-/* A knob with a fixed set of values: unset, empty, or one of them. */
-static int check_knob(const char *prog, const char *name, const char *const *values,
-                      const char *meaning)
-{
-	const char *v = getenv(name);
-	if (!v || !*v)
-		return 0;
-	for (size_t i = 0; values[i]; i++)
-		if (!strcmp(v, values[i]))
-			return 0;
-	fprintf(stderr, "%s: %s=%s is not understood: %s\n", prog, name, v, meaning);
-	return -1;
-}
-
-static int check_knobs(const char *prog)
-{
-	static const char *const fork_values[] = {"fork", "_Fork", 0};
-	static const char *const bool_values[] = {"0", "1", 0};
-	if (read_multiplier(prog) ||
-	    check_knob(
-	        prog, "MTFORK_FORK", fork_values,
-	        "use MTFORK_FORK=_Fork (fork without the libc's locking) or leave it unset") ||
-	    check_knob(prog, "MTFORK_NO_UFFD", bool_values,
-	               "use MTFORK_NO_UFFD=1 to disable the userfaultfd holders, or 0"))
-		return -1;
-	return 0;
-}
-
 int mtfork_main(int argc, char **argv, const struct mtcase *cases, size_t n)
 {
 	const char *prog = argv[0], *records = 0, *target = "unnamed";
@@ -241,7 +196,7 @@ int mtfork_main(int argc, char **argv, const struct mtcase *cases, size_t n)
 					printf("%s\n", w->name);
 		return 0;
 	}
-	if (check_knobs(prog) || expect_check(cases, n))
+	if (config_check(prog) || expect_check(cases, n))
 		return EXIT_BAD_INPUT;
 	if (bound) { /* the longest this selection can run, in ms */
 		long total = 0;

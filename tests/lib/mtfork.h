@@ -18,6 +18,10 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#ifdef __cplusplus /* the C++ cases (tests/NAME.cc) link the C harness */
+extern "C" {
+#endif
+
 enum level { MUST, SHOULD, MAY };
 
 /* A probe must not install signal handlers that can run while it waits (an
@@ -98,6 +102,9 @@ struct mtcase {
 int probe_wrong(struct probe *p, const char *what);
 int probe_wrong_num(struct probe *p, const char *what, long n);
 int probe_skip(struct probe *p, const char *why);
+/* In a MAY probe: PROBE_OK with a note of what was observed (kept in the
+ * record's detail; a judged pass needs none). */
+int probe_ok_note(struct probe *p, const char *what);
 
 /* A probe's own time bound, in ms, scaled by MTFORK_TIMEOUT_MUL like every
  * harness limit (a fixed wait inside a probe must not turn a slow child
@@ -130,5 +137,9 @@ int mtfork_main(int argc, char **argv, const struct mtcase *cases, size_t n);
 	{                                                                                          \
 		return mtfork_main(argc, argv, cases, sizeof cases / sizeof cases[0]);             \
 	}
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -178,22 +178,47 @@ int proc_starved(pid_t pid, long elapsed_ms)
 	return cpu_ms * 4 < elapsed_ms;
 }
 
-int proc_threads(pid_t pid)
+int proc_status_field(pid_t pid, pid_t tid, const char *key, char *out, size_t size)
 {
-	char path[64], buf[8192]; /* a long Groups: line comes before Threads: */
-	put_str(put_dec(put_str(path, "/proc/"), pid), "/status");
+	char path[80], *e = path, buf[8192]; /* a long Groups: line comes early */
+	e = pid ? put_dec(put_str(e, "/proc/"), pid) : put_str(e, "/proc/self");
+	if (tid)
+		e = put_dec(put_str(e, "/task/"), tid);
+	put_str(e, "/status");
+	out[0] = 0;
 	if (read_file(path, buf, sizeof buf) <= 0)
 		return -1;
-	const char *p = strstr(buf, "\nThreads:");
-	if (!p)
-		return -1;
+	size_t k = strlen(key);
+	for (const char *p = buf; *p;) {
+		if (!strncmp(p, key, k) && p[k] == ':') {
+			for (p += k + 1; *p == '\t' || *p == ' '; p++)
+				;
+			size_t n = 0;
+			while (p[n] && p[n] != '\n' && n + 1 < size)
+				out[n] = p[n], n++;
+			out[n] = 0;
+			return (int)n;
+		}
+		const char *nl = strchr(p, '\n');
+		p = nl ? nl + 1 : p + strlen(p);
+	}
+	return -1;
+}
+
+long proc_status_num(pid_t pid, const char *key)
+{
+	char v[32];
 	unsigned long n;
 	int ok;
-	p += 9;
-	while (*p == '\t' || *p == ' ')
-		p++;
-	parse_num(p, &n, &ok);
-	return ok ? (int)n : -1;
+	if (proc_status_field(pid, 0, key, v, sizeof v) <= 0)
+		return -1;
+	parse_num(v, &n, &ok);
+	return ok ? (long)n : -1;
+}
+
+int proc_threads(pid_t pid)
+{
+	return (int)proc_status_num(pid, "Threads");
 }
 
 int sc_futex_wait(const struct sc_sample *s)
@@ -460,4 +485,52 @@ int proc_stuck_confirm(pid_t pid, const struct stuck_state *s)
 		sys_close(fd);
 	}
 	return 1;
+}
+
+static unsigned long hex_at(const char **p)
+{
+	unsigned long v = 0;
+	for (;; (*p)++) {
+		char c = **p;
+		if (c >= '0' && c <= '9')
+			v = v * 16 + (unsigned long)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v = v * 16 + (unsigned long)(c - 'a' + 10);
+		else
+			return v;
+	}
+}
+
+/* Is addr in a library's or the program's static data (a file-backed
+ * writable mapping, or the anonymous one right after it: .bss)? A futex word
+ * elsewhere is no libc lock: a thread descriptor's (pthread_join, which the
+ * kernel clears at thread exit), a heap object's. */
+int proc_in_static_data(unsigned long addr)
+{
+	static char maps[1 << 16];
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	ssize_t n = 0, r;
+	if (fd < 0)
+		return 0;
+	while (n < (ssize_t)sizeof maps - 1 && (r = read(fd, maps + n, sizeof maps - 1 - n)) > 0)
+		n += r;
+	sys_close(fd);
+	maps[n] = 0;
+	unsigned long prev_end = 0;
+	int prev_file_rw = 0;
+	for (const char *p = maps; *p;) {
+		unsigned long lo = hex_at(&p);
+		p += *p == '-';
+		unsigned long hi = hex_at(&p);
+		const char *perms = p + 1, *eol = strchr(p, '\n'), *path = strchr(p, '/');
+		if (!eol)
+			eol = p + strlen(p);
+		int file = path && path < eol, rw = perms[0] == 'r' && perms[1] == 'w';
+		if (addr >= lo && addr < hi)
+			return rw && (file || (prev_file_rw && prev_end == lo));
+		prev_end = hi;
+		prev_file_rw = file && rw;
+		p = *eol ? eol + 1 : eol;
+	}
+	return 0;
 }

@@ -19,6 +19,13 @@ struct sc_sample {
 /* Sample /proc/PID/syscall, or /proc/self/task/TID/syscall when pid == 0. */
 void proc_sample(pid_t pid, pid_t tid, struct sc_sample *s);
 
+/* The one reader of /proc/.../status: the value of "KEY:" (blanks after the
+ * colon skipped, up to the line's end) for pid (0: this process) or, when
+ * tid is nonzero, its thread tid, into out; its length, or -1. */
+int proc_status_field(pid_t pid, pid_t tid, const char *key, char *out, size_t size);
+/* The same as a number (the first one in the value), or -1. */
+long proc_status_num(pid_t pid, const char *key);
+
 /* Number of threads of pid (from /proc/PID/status), or -1. */
 int proc_threads(pid_t pid);
 
@@ -57,6 +64,11 @@ int sc_same(const struct sc_sample *a, const struct sc_sample *b);
  * thread may hold forever at fork (musl 1.2.3). After holding, the harness
  * closes with this. */
 void sys_close(int fd);
+
+/* Is addr in a library's or the program's static data (a file-backed
+ * writable mapping of this process, or the anonymous one right after it:
+ * .bss)? From /proc/self/maps. */
+int proc_in_static_data(unsigned long addr);
 
 /* Append decimal n to dst (no locale, no stdio); returns the new end. */
 char *put_dec(char *dst, long n);

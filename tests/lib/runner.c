@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -39,10 +40,35 @@ static void sweep(pid_t pgid)
 	}
 }
 
+static int in_fork_none;
+volatile int *mtfork_in_fork = &in_fork_none;
+
+/* A case process killed while its forker was inside fork(): the libc's
+ * fork (or a handler it called: ATFORK-4's unmapped handler) crashed. */
+static void crashed_in_fork(const struct mtcase *c, struct outcome *o, int sig)
+{
+	o->verdict = case_verdict(c->level, B_CRASH, 0);
+	o->behaviour = B_CRASH;
+	o->how = HOW_EXIT;
+	o->held = -1;
+	o->fork_waited = -1;
+	snprintf(o->detail, sizeof o->detail,
+	         "the forking process was killed by %s inside fork() (in fork itself or in a "
+	         "fork handler it called)",
+	         signal_name(sig));
+}
+
 static void run_way(const struct mtcase *c, const struct way *w, struct outcome *o)
 {
 	int p[2];
 	memset(o, 0, sizeof *o);
+	if (mtfork_in_fork == &in_fork_none) {
+		void *m =
+		    mmap(0, sizeof(int), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (m != MAP_FAILED)
+			mtfork_in_fork = m;
+	}
+	*mtfork_in_fork = 0;
 	if (pipe2(p, O_CLOEXEC)) {
 		o->verdict = V_ERROR;
 		snprintf(o->detail, sizeof o->detail, "pipe2: %m");
@@ -75,16 +101,33 @@ static void run_way(const struct mtcase *c, const struct way *w, struct outcome 
 			snprintf(o->detail, sizeof o->detail,
 			         "the case process did not report within %d ms",
 			         scaled_ms(CASE_MS));
-		else if (waitpid(pid, &st, 0) == pid && WIFSIGNALED(st))
+		else if (waitpid(pid, &st, 0) == pid && WIFSIGNALED(st) && *mtfork_in_fork)
+			crashed_in_fork(c, o, WTERMSIG(st));
+		else if (WIFSIGNALED(st))
 			snprintf(o->detail, sizeof o->detail,
 			         "the case process was killed by %s without reporting",
 			         signal_name(WTERMSIG(st)));
 		else
 			snprintf(o->detail, sizeof o->detail,
-			         "the case process exited with status %d without reporting",
-			         WEXITSTATUS(st));
+			         "the case process exited with status %d%s without reporting",
+			         WEXITSTATUS(st), harness_exit_name(WEXITSTATUS(st)));
 	}
 	sweep(pid);
+}
+
+const char *harness_exit_name(int status)
+{
+	switch (status) {
+	case EXIT_OUTCOME_LOST:
+		return " (the outcome could not be sent)";
+	case EXIT_NO_THREAD:
+		return " (the harness's threads could not be created)";
+	case EXIT_EVENT_LOST:
+		return " (a harness thread lost its pipe)";
+	case EXIT_REPORT_LOST:
+		return " (the child could not send its report)";
+	}
+	return "";
 }
 
 long case_bound_ms(const struct mtcase *c)

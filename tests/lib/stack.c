@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "uffd.h"
 #include "uffd_abi.h"
 
 #define MT_UFFD_FEATURE_EXACT_ADDRESS (1ULL << 11)
@@ -84,46 +85,23 @@ static int unavailable(struct gstack *s, const char *what, int err)
 	return -1;
 }
 
-static int set_api(int fd, uint64_t features)
-{
-	struct mt_uffdio_api api = {.api = MT_UFFD_API, .features = features};
-	return ioctl(fd, MT_UFFDIO_API, &api);
-}
-
 int gstack_open(struct gstack *s)
 {
 	memset(s, 0, sizeof *s);
 	s->fd = -1;
 	if (!HAVE_TRAMPOLINE)
 		return unavailable(s, "no stack-switching trampoline for this architecture", 0);
-	const char *off = getenv("MTFORK_NO_UFFD");
-	if (off && *off && strcmp(off, "0"))
-		return unavailable(s, "userfaultfd disabled by MTFORK_NO_UFFD", 0);
-#ifdef SYS_userfaultfd
-	/* Prefer the form that also traps the kernel's accesses (a syscall
-	 * writing a buffer on the stack): user-mode-only would turn those into
-	 * EFAULT and change libc's path instead of parking it. */
-	s->fd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	/* The kernel's accesses must fault too (a system call writing a buffer
+	 * on the stack). EXACT_ADDRESS (Linux >= 5.18) lets the scan jump; the
+	 * handshake is once per descriptor, so without it, open afresh. */
+	char why[sizeof s->why];
+	s->fd = uffd_open(1, MT_UFFD_FEATURE_THREAD_ID | MT_UFFD_FEATURE_EXACT_ADDRESS, why,
+	                  sizeof why);
+	s->exact = s->fd >= 0;
 	if (s->fd < 0)
-		s->fd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK | MT_UFFD_USER_MODE_ONLY);
-#else
-	errno = ENOSYS;
-#endif
+		s->fd = uffd_open(1, MT_UFFD_FEATURE_THREAD_ID, why, sizeof why);
 	if (s->fd < 0)
-		return unavailable(s, "userfaultfd()", errno);
-	/* The API handshake is once per descriptor: if the richer one is
-	 * refused, start again on a fresh descriptor without it. */
-	if (set_api(s->fd, MT_UFFD_FEATURE_THREAD_ID | MT_UFFD_FEATURE_EXACT_ADDRESS) == 0) {
-		s->exact = 1;
-	} else {
-		close(s->fd);
-		s->fd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
-		if (s->fd < 0)
-			s->fd = syscall(SYS_userfaultfd,
-			                O_CLOEXEC | O_NONBLOCK | MT_UFFD_USER_MODE_ONLY);
-		if (s->fd < 0 || set_api(s->fd, MT_UFFD_FEATURE_THREAD_ID))
-			return unavailable(s, "UFFDIO_API with THREAD_ID", errno);
-	}
+		return unavailable(s, why, 0);
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	s->map_len = page + GUARD_LEN + NORMAL_LEN;
 	s->map = mmap(0, s->map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* userfaultfd trap: open, register one page, report faults, release. */
+/* userfaultfd: the suite's one opener, and the one-page trap built on it
+ * (open, register one page, report faults, release). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -11,54 +12,71 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "uffd.h"
 #include "uffd_abi.h"
 
-static int unavailable(struct uffd_trap *t, const char *what, int err)
+static int refused(char *why, size_t n, const char *what, int err, int fd)
 {
-	snprintf(t->why, sizeof t->why, "userfaultfd unavailable: %s%s%s", what, err ? ": " : "",
+	snprintf(why, n, "userfaultfd unavailable: %s%s%s", what, err ? ": " : "",
 	         err ? strerror(err) : "");
-	if (t->fd >= 0)
-		close(t->fd);
-	t->fd = -1;
+	if (fd >= 0)
+		close(fd);
 	return -1;
 }
 
-static int open_fd(void)
+static int open_fd(int flags)
 {
 #ifdef SYS_userfaultfd
-	/* Unprivileged processes get user-mode-only faults (kernel >= 5.11);
-	 * older kernels reject the flag, and root may use the plain form. */
-	int fd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK | MT_UFFD_USER_MODE_ONLY);
-	if (fd < 0)
-		fd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
-	return fd;
+	return (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK | flags);
 #else
+	(void)flags;
 	errno = ENOSYS;
 	return -1;
 #endif
 }
 
+int uffd_open(int kernel_too, uint64_t features, char *why, size_t n)
+{
+	if (config()->no_uffd)
+		return refused(why, n, "disabled by MTFORK_NO_UFFD", 0, -1);
+	/* Unprivileged processes get user-mode-only faults (kernel >= 5.11);
+	 * older kernels reject the flag, and root may use the plain form, which
+	 * also traps the kernel's own accesses (a system call writing a buffer
+	 * in the trapped range: user-mode-only would make those EFAULT and
+	 * change libc's path instead of parking it). */
+	int first = kernel_too ? 0 : MT_UFFD_USER_MODE_ONLY;
+	int fd = open_fd(first);
+	if (fd < 0)
+		fd = open_fd(first ^ MT_UFFD_USER_MODE_ONLY);
+	if (fd < 0)
+		return refused(why, n, "userfaultfd()", errno, -1);
+	/* Never ask for the fork event: fork would then wait for us to read it. */
+	struct mt_uffdio_api api = {.api = MT_UFFD_API, .features = features};
+	if (ioctl(fd, MT_UFFDIO_API, &api))
+		return refused(why, n, "UFFDIO_API with the features asked for", errno, fd);
+	return fd;
+}
+
+static int trap_fails(struct uffd_trap *t, const char *what)
+{
+	refused(t->why, sizeof t->why, what, errno, t->fd);
+	t->fd = -1;
+	return -1;
+}
+
 int uffd_trap_open(struct uffd_trap *t)
 {
 	memset(t, 0, sizeof *t);
-	t->fd = -1;
-	const char *off = getenv("MTFORK_NO_UFFD");
-	if (off && *off && strcmp(off, "0"))
-		return unavailable(t, "disabled by MTFORK_NO_UFFD", 0);
 	t->page_size = (size_t)sysconf(_SC_PAGESIZE);
-	t->fd = open_fd();
+	/* Thread ids tell the holder's fault from the verifier's. */
+	t->fd = uffd_open(0, MT_UFFD_FEATURE_THREAD_ID, t->why, sizeof t->why);
 	if (t->fd < 0)
-		return unavailable(t, "userfaultfd()", errno);
-	/* Thread ids tell the holder's fault from the verifier's. Never ask for
-	 * the fork event: fork would then wait for us to read it. */
-	struct mt_uffdio_api api = {.api = MT_UFFD_API, .features = MT_UFFD_FEATURE_THREAD_ID};
-	if (ioctl(t->fd, MT_UFFDIO_API, &api))
-		return unavailable(t, "UFFDIO_API with THREAD_ID", errno);
+		return -1;
 	t->map =
 	    mmap(0, 2 * t->page_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (t->map == MAP_FAILED)
-		return unavailable(t, "mmap", errno);
+		return trap_fails(t, "mmap");
 	memset(t->map, 0, t->page_size);
 	t->page = t->map + t->page_size;
 	struct mt_uffdio_register reg = {
@@ -66,7 +84,7 @@ int uffd_trap_open(struct uffd_trap *t)
 	    .mode = MT_UFFDIO_REGISTER_MISSING,
 	};
 	if (ioctl(t->fd, MT_UFFDIO_REGISTER, &reg))
-		return unavailable(t, "UFFDIO_REGISTER", errno);
+		return trap_fails(t, "UFFDIO_REGISTER");
 	return 0;
 }
 

@@ -5,6 +5,15 @@
 #define MTFORK_UFFD_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+/* The suite's one way to get a userfaultfd: non-blocking, close-on-exec, its
+ * API handshake done with `features` (UFFD_FEATURE_* bits). kernel_too asks
+ * for the form that also traps the kernel's own accesses to the range (tried
+ * first; the user-mode-only form otherwise, and as the fallback). Returns the
+ * descriptor, or -1 with the reason in why (n bytes) when userfaultfd is
+ * missing, refused, or disabled by MTFORK_NO_UFFD=1. */
+int uffd_open(int kernel_too, uint64_t features, char *why, size_t n);
 
 struct uffd_trap {
 	int fd;     /* the userfaultfd, or -1 */

@@ -30,6 +30,12 @@ struct mt_uffdio_register {
 	uint64_t mode, ioctls;
 };
 
+struct mt_uffdio_zeropage {
+	struct mt_uffdio_range range;
+	uint64_t mode;
+	int64_t zeropage;
+};
+
 struct mt_uffdio_copy {
 	uint64_t dst, src, len, mode;
 	int64_t copy;
@@ -52,6 +58,7 @@ struct mt_uffd_msg {
 #define MT_UFFDIO_API      _IOWR(0xAA, 0x3F, struct mt_uffdio_api)
 #define MT_UFFDIO_REGISTER _IOWR(0xAA, 0x00, struct mt_uffdio_register)
 #define MT_UFFDIO_COPY     _IOWR(0xAA, 0x03, struct mt_uffdio_copy)
+#define MT_UFFDIO_ZEROPAGE _IOWR(0xAA, 0x04, struct mt_uffdio_zeropage)
 
 #ifndef SYS_userfaultfd
 #if defined(__x86_64__)

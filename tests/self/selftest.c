@@ -272,7 +272,7 @@ static void judge_probe(int (*probe)(struct probe *), int timeout_ms, struct chi
 		child_report(&c, fd[1]);
 	}
 	close(fd[1]);
-	judge_child(pid, fd[0], timeout_ms, r);
+	judge_child(pid, fd[0], timeout_ms, r, 0, 0);
 	close(fd[0]);
 	*ms = now_ms() - t0;
 }
@@ -522,9 +522,9 @@ static void stochastic_tests(void)
 	      "stochastic: a pass counts forks that waited for the hammer's lock (evidence floor)",
 	      o.detail);
 
-	setenv("MTFORK_NO_LOCKFIND", "1", 1);
+	config()->no_lockfind = 1;
 	run(&musl_like, &o, &holder);
-	unsetenv("MTFORK_NO_LOCKFIND");
+	config()->no_lockfind = 0;
 	check(o.verdict == V_SKIP && o.forks_inside == 0 && strstr(o.detail, "undecided"),
 	      "stochastic: without a found lock there is no evidence: undecided, never a pass",
 	      o.detail);

@@ -4,7 +4,7 @@
  *
  * Preloaded (LD_PRELOAD) into a test binary, it makes the target's libc
  * violate clauses on purpose, so that `make check` can prove each case
- * detects the violation it is about (DESIGN.md "Teeth"). Two kinds of
+ * detects the violation it is about (README.adoc, make check: the teeth runs). Two kinds of
  * violation, chosen by name in MTFORK_BREAK=name[,name...] (read once, at
  * load):
  *

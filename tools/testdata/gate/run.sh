@@ -215,5 +215,21 @@ done
 	[ ! -e "$G/report/results.json" ] && ! ls "$G/report"/.log-* >/dev/null 2>&1
 ok $? "a killed driver: no process left ($left), report marked INCOMPLETE, no stale results.json"
 
+# The specification's own checks, on a copy of spec/ with one planted fault
+# each: a malformed inline source reference fails `make spec`'s first step;
+# a MUST clause naming in its title a function the index does not list for
+# it fails the function index check (the closed list would omit it).
+mkdir -p "$G/spec-src" && cp spec/*.adoc spec/functions.tsv "$G/spec-src/" || exit 1
+sed -i '0,/\[\.src\]#glibc 2\.36: /s//[.src]#glibc 2.36 /' "$G/spec-src/signals.adoc"
+ruby tools/spec-src-check.rb "$G/spec-src" >"$G/out" 2>&1
+[ $? = 1 ] && has 'signals.adoc:[0-9]*: malformed source reference' && has 'LIBC \[VERSION\] and a colon'
+ok $? "a malformed [.src] reference: make spec's source check red, naming file:line and the form"
+cp spec/signals.adoc "$G/spec-src/signals.adoc" &&
+	sed -i 's/^=== SIGNAL-1: no signal handler runs/=== SIGNAL-1: no signal handler (not even mtfork_nosuch()) runs/' "$G/spec-src/signals.adoc"
+for t in "$B"/glibc/tests/*.t; do "$t" --list; done >"$G/cases.tsv" 2>/dev/null
+ruby tools/functions-check --spec "$G/spec-src" --cases "$G/cases.tsv" --no-symbols -v >"$G/out" 2>&1
+[ $? = 1 ] && has 'SIGNAL-1 (SHOULD) names mtfork_nosuch() in its title'
+ok $? "a clause title naming a function the index does not list for it: the function index check red"
+
 [ "${KEEP:-}" ] || rm -rf "$G"
 tap_done

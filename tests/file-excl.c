@@ -10,15 +10,21 @@
  *   FILE-EXCL-3..5 (MAY, recorded): the locked FILE itself, fflush(NULL) and
  *   exit() in the child. glibc re-initialises every FILE lock in the child;
  *   musl leaves them owned by a thread that no longer exists.
+ *   FILE-EXCL-6 (MUST): fork() returns while the verifier is blocked on the
+ *   flockfile()d FILE inside fflush(NULL), holding the open-file list lock.
+ *   FILE-EXCL-7 (MUST): a FILE the forking thread itself locked (in a
+ *   prepare handler) is still locked by the child's thread, recursion count
+ *   included.
  *
  * Holders are WAY_APP: the controller never releases them for fork.
  */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/mtfork.h"
+#include "lib/fixture.h"
 
 static FILE *locked;
 
@@ -66,6 +72,53 @@ static const struct holding blocked_write_holding = {
     .ways = (const struct way[]){{"app:blocked-write", WAY_APP, flush_into_parked_write, 0}, {0}},
 };
 
+/* FILE-EXCL-6: the verifier, blocked on the flockfile'd FILE inside
+ * fflush(NULL), holds the open-file list lock. */
+static void open_pending_file(void)
+{
+	locked = fopen("/dev/null", "w");
+	if (locked)
+		fputs("pending output", locked);
+}
+
+static void flush_all(void)
+{
+	fflush(NULL);
+}
+
+static const struct holding flush_behind_flockfile = {
+    .name = "FILE locked with flockfile(), and fflush(NULL) waiting for it",
+    .setup = open_pending_file,
+    .verify = flush_all,
+    .ways = (const struct way[]){{"app:flockfile+fflush(NULL)", WAY_APP, lock_and_park, 0}, {0}},
+};
+
+/* FILE-EXCL-7: the forking thread locks the FILE in its prepare handler,
+ * so the child's only thread inherits it locked. */
+static void prepare_locks(void)
+{
+	flockfile(locked);
+}
+
+static void parent_unlocks(void)
+{
+	funlockfile(locked);
+}
+
+static void forker_locks_file(void)
+{
+	locked = fopen("/dev/null", "w");
+	pthread_atfork(prepare_locks, parent_unlocks, 0);
+	fx_malloc_setup();
+}
+
+static const struct holding forker_locked = {
+    .name = "malloc arena lock",
+    .setup = forker_locks_file,
+    .verify = fx_malloc_verify,
+    .ways = fx_malloc_ways,
+};
+
 static int probe_nothing(struct probe *p)
 {
 	(void)p;
@@ -101,6 +154,46 @@ static int probe_exit(struct probe *p)
 	probe_report_then_exit();
 }
 
+static volatile int other_got;
+
+static void *try_from_other_thread(void *a)
+{
+	(void)a;
+	other_got = ftrylockfile(locked) == 0;
+	if (other_got)
+		funlockfile(locked);
+	return 0;
+}
+
+static int other_thread_can_lock(void)
+{
+	pthread_t t;
+	other_got = -1;
+	if (pthread_create(&t, 0, try_from_other_thread, 0) || pthread_join(t, 0))
+		return -1;
+	return other_got;
+}
+
+static int probe_forker_lock_kept(struct probe *p)
+{
+	if (!locked)
+		return probe_wrong(p, "fopen failed in the parent");
+	int r = other_thread_can_lock();
+	if (r < 0)
+		return probe_wrong(p, "pthread_create failed");
+	if (r)
+		return probe_wrong(p, "another thread of the child could lock the FILE the forking "
+		                      "thread had locked");
+	if (ftrylockfile(locked))
+		return probe_wrong(p, "the child's thread does not own the FILE it locked before "
+		                      "fork (ftrylockfile failed)");
+	funlockfile(locked);
+	funlockfile(locked);
+	if (other_thread_can_lock() != 1)
+		return probe_wrong(p, "after the matching funlockfile calls, the FILE is not free");
+	return PROBE_OK;
+}
+
 static const struct mtcase cases[] = {
     {"FILE-EXCL-1.flockfile", "FILE-EXCL-1", MUST, &flockfile_holding, probe_nothing},
     {"FILE-EXCL-1.blocked-write", "FILE-EXCL-1", MUST, &blocked_write_holding, probe_nothing},
@@ -108,6 +201,8 @@ static const struct mtcase cases[] = {
     {"FILE-EXCL-3.locked-file", "FILE-EXCL-3", MAY, &flockfile_holding, probe_locked_file},
     {"FILE-EXCL-4.fflush-null", "FILE-EXCL-4", MAY, &flockfile_holding, probe_fflush_null},
     {"FILE-EXCL-5.exit", "FILE-EXCL-5", MAY, &flockfile_holding, probe_exit},
+    {"FILE-EXCL-6.fflush-null", "FILE-EXCL-6", MUST, &flush_behind_flockfile, probe_nothing},
+    {"FILE-EXCL-7.forker-locked", "FILE-EXCL-7", MUST, &forker_locked, probe_forker_lock_kept},
 };
 
 MTFORK_MAIN(cases)

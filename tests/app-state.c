@@ -11,6 +11,10 @@
  *               child's new TID and returns EPERM). Two forms: the child
  *               handler unlocks (the pthread_atfork idiom), or the child's
  *               own code unlocks a mutex the prepare handler left locked.
+ *   ATFORK-4    a library whose fork handlers are registered is dlclose()d by
+ *               another thread while the forking thread runs its prepare
+ *               handler: fork must not return into unmapped code, and must
+ *               run the library's child handler after its prepare handler.
  *   CXXGUARD-1  (MAY) the initialisation guard of a C++ function-local
  *               static that another thread was initialising at fork: what
  *               __cxa_guard_acquire() does in the child is recorded
@@ -29,6 +33,9 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "lib/fixture.h"
 #include "lib/mtfork.h"
@@ -211,6 +218,117 @@ static int probe_guard(struct probe *p)
 	return probe_wrong_num(p, "__cxa_guard_acquire returned ", r);
 }
 
+/* --- ATFORK-4 ------------------------------------------------------------ */
+
+/* libmtf_atfork.so is dlclose()d by the closer thread while the forking
+ * thread is inside its prepare handler; the handler waits (bounded) for
+ * dlclose() to return before it returns itself. Where dlclose() unmapped
+ * the library, that return crashes the forking process inside fork(): the
+ * harness makes it the case's verdict (fail: crash). Shared with the child:
+ * whether dlclose() returned, and when. */
+struct closing {
+	volatile int closed;         /* dlclose() returned */
+	volatile int during_prepare; /* ... while the prepare handler waited */
+};
+static struct closing *cl;
+static void *atfork_lib;
+static int closer_go[2];
+static volatile int lib_prepared, lib_child;
+static const char *atfork_why;
+
+static int prepare_goes_on; /* the library's prepare handler runs on after its report */
+
+int fx_atfork_returns(void);
+int fx_atfork_returns(void)
+{
+	return prepare_goes_on;
+}
+
+void fx_atfork_event(int which);
+void fx_atfork_event(int which)
+{
+	if (which == 'c') {
+		lib_child = 1;
+		return;
+	}
+	if (which != 'p' || lib_prepared)
+		return;
+	lib_prepared = 1;
+	if (write(closer_go[1], "g", 1) != 1)
+		return;
+	struct timespec tick = {0, 1000000};
+	for (int ms = probe_ms(300); !cl->closed && ms > 0; ms--)
+		nanosleep(&tick, 0);
+	cl->during_prepare = cl->closed;
+}
+
+static void *closer(void *arg)
+{
+	char b;
+	(void)arg;
+	if (read(closer_go[0], &b, 1) == 1 && !dlclose(atfork_lib))
+		cl->closed = 1;
+	return 0;
+}
+
+static void open_atfork_lib(int goes_on)
+{
+	pthread_t t;
+	prepare_goes_on = goes_on;
+	cl = mmap(0, sizeof *cl, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	atfork_lib = dlopen(fx_path("libmtf_atfork.so"), RTLD_NOW | RTLD_LOCAL);
+	if (!atfork_lib)
+		atfork_why = dlerror();
+	else if (cl == MAP_FAILED || pipe(closer_go) || pthread_create(&t, 0, closer, 0))
+		atfork_why = "cannot start the closing thread";
+}
+
+static void atfork_lib_setup(void)
+{
+	open_atfork_lib(1);
+}
+
+/* The prepare handler's report is its last act: only the pairing of the
+ * handlers is at stake, not a return into unmapped code. */
+static void atfork_lib_tail_setup(void)
+{
+	open_atfork_lib(0);
+}
+
+static const struct holding closing_lib = {
+    .name = "a library with fork handlers dlclose()d while its prepare handler runs",
+    .setup = atfork_lib_setup,
+    .ways = fx_parked_thread,
+};
+
+static const struct holding closing_lib_tail = {
+    .name = "a library with fork handlers dlclose()d while its prepare handler makes its "
+            "last call",
+    .setup = atfork_lib_tail_setup,
+    .ways = fx_parked_thread,
+};
+
+static int probe_atfork_dlclose(struct probe *p)
+{
+	if (atfork_why)
+		return probe_skip(p, atfork_why);
+	if (!lib_prepared)
+		return probe_wrong(p, "the library's prepare handler did not run");
+	if (!lib_child)
+		return probe_wrong(p,
+		                   cl->during_prepare
+		                       ? "the library was closed during its prepare handler, "
+		                         "which ran; its child handler did not"
+		                       : "the library's prepare handler ran, its child handler "
+		                         "did not (dlclose() returned after the prepare handler)");
+	struct timespec tick = {0, 1000000};
+	for (int ms = probe_ms(2000); !cl->closed && ms > 0; ms--)
+		nanosleep(&tick, 0);
+	if (!cl->closed)
+		return probe_wrong(p, "dlclose() in the parent did not return");
+	return PROBE_OK;
+}
+
 static const struct mtcase cases[] = {
     {"APPMUTEX-1.normal-child-handler", "APPMUTEX-1", MUST, &forker_owns, probe_normal_handler},
     {"APPMUTEX-1.normal-in-child", "APPMUTEX-1", MUST, &forker_owns, probe_normal_child},
@@ -220,6 +338,8 @@ static const struct mtcase cases[] = {
     {"APPMUTEX-2.recursive-child-handler", "APPMUTEX-2", MUST, &forker_owns,
      probe_recursive_handler},
     {"APPMUTEX-2.recursive-in-child", "APPMUTEX-2", MUST, &forker_owns, probe_recursive_child},
+    {"ATFORK-4.prepare-runs-on", "ATFORK-4", SHOULD, &closing_lib, probe_atfork_dlclose},
+    {"ATFORK-4.child-after-prepare", "ATFORK-4", SHOULD, &closing_lib_tail, probe_atfork_dlclose},
     {"CXXGUARD-1.function-local-static", "CXXGUARD-1", MAY, &static_init_running, probe_guard},
 };
 
