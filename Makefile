@@ -12,6 +12,8 @@
 #                 placeholder reason that make check refuses until written)
 #   make matrix   the suite in Debian roots (bookworm trixie sid, SUITES=) and
 #                 on the host, merged into build/matrix/report/
+#   make verify   N=5 [TARGET=]: rerun the last run's stochastically decided
+#                 cases N times and report those whose verdict flips
 #   make spec     render the specification to build/spec/index.html
 #   make bench    benchmarks of the reference library (build/bench/forklock.json)
 #   make bench-suite  the suite's speed, proof latency and verdict stability
@@ -44,7 +46,7 @@ MTFORK_ENV = MTFORK_TARGET='$(TARGET)' MTFORK_CC='$(MTFORK_CC)' MTFORK_BUILD='$(
 	MTFORK_TARGETS='$(TARGETS)' MTFORK_LIBC_VERSION='$(LIBC_VERSION)' \
 	MTFORK_CASES='$(CASES)'
 
-.PHONY: all report check recheck expect matrix cases clean bench bench-suite
+.PHONY: all report check recheck expect matrix verify cases clean bench bench-suite
 all: report
 
 report:
@@ -65,6 +67,11 @@ expect:
 SUITES ?=
 matrix:
 	@$(MTFORK_ENV) tools/mtfork matrix $(SUITES)
+
+# Rerun the stochastically decided cases of the last run N times (tools/verify).
+N ?= 5
+verify:
+	@$(MTFORK_ENV) MTFORK_RUNS='$(N)' tools/mtfork verify
 
 $(BUILD)/cases.tsv cases:
 	@$(MTFORK_ENV) tools/mtfork cases

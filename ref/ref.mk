@@ -59,7 +59,7 @@ $(REF_LIB): $(REF_CORE_OBJS) $(REF_GLIBC_OBJS)
 
 # Unit tests link the core objects only (they call the hooks themselves);
 # tests of the adapter load $(REF_SO), whose path they get as argv[1].
-$(REF_BUILD)/tests/%: $(REF_SRC)/tests/%.c $(REF_SRC)/tests/tap.h $(REF_CORE_OBJS) $(REF_HEADERS)
+$(REF_BUILD)/tests/%: $(REF_SRC)/tests/%.c $(REF_SRC)/tests/tap.h tools/tap.h $(REF_CORE_OBJS) $(REF_HEADERS)
 	@mkdir -p $(@D)
 	$(REF_CC) -std=gnu11 -Wall -Wextra -Werror -O2 -Wl,-z,now -o $@ $< $(REF_CORE_OBJS) -pthread
 

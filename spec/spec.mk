@@ -2,8 +2,10 @@
 # spec/spec.mk - rendering and traceability of the mtfork specification.
 #
 # Included by the top-level Makefile.  Targets:
-#   spec   render $(SPEC_BUILD)/index.html from spec/*.adoc, after generating
-#          the implementation-status appendix from $(SPEC_RESULTS) with
+#   spec   render $(SPEC_BUILD)/index.html from spec/*.adoc, after listing
+#          the clauses (tools/clauses -> $(SPEC_CLAUSES), which the
+#          generators read) and generating the implementation-status
+#          appendix from $(SPEC_RESULTS) with
 #          tools/spec-status.rb; fails on any asciidoctor warning and on any
 #          unresolved cross reference, and first on any malformed inline
 #          source reference ([.src]#...#, tools/spec-src-check.rb). The page
@@ -22,6 +24,8 @@ SPEC_RESULTS  ?= $(SPEC_TOP)/build/report/results.json
 SPEC_CASES    ?= $(SPEC_TOP)/build/cases.tsv
 SPEC_UNTESTED ?= $(SPEC_TOP)/spec/untested
 SPEC_STATUS   ?= $(SPEC_BUILD)/status.adoc
+# The clauses as tools/clauses (their one reader) lists them, for every tool.
+SPEC_CLAUSES  ?= $(SPEC_BUILD)/clauses.tsv
 SPEC_HTML     ?= $(SPEC_BUILD)/index.html
 # How the rendered HTML reaches the report directory (for links to TAP files).
 SPEC_REPORT_BASE ?= ../report/
@@ -49,11 +53,12 @@ spec:
 	fi
 	@mkdir -p $(SPEC_BUILD)
 	$(SPEC_RUBY) $(SPEC_TOP)/tools/spec-src-check.rb $(SPEC_SRCDIR)
+	sh $(SPEC_TOP)/tools/clauses $(SPEC_SRCDIR) >$(SPEC_CLAUSES)
 	$(SPEC_RUBY) $(SPEC_TOP)/tools/spec-gates.rb $(SPEC_TOP)/ref $(SPEC_BUILD)/gates.adoc
-	$(SPEC_RUBY) $(SPEC_TOP)/tools/spec-functions.rb $(SPEC_SRCDIR) $(SPEC_BUILD)/functions.adoc
+	$(SPEC_RUBY) $(SPEC_TOP)/tools/spec-functions.rb $(SPEC_CLAUSES) $(SPEC_SRCDIR)/functions.tsv $(SPEC_BUILD)/functions.adoc
 	$(SPEC_RUBY) $(SPEC_TOP)/tools/functions-adoc --spec $(SPEC_SRCDIR) --results $(SPEC_RESULTS) \
 	  --out $(SPEC_BUILD)/function-index.adoc
-	$(SPEC_RUBY) $(SPEC_TOP)/tools/spec-status.rb --spec $(SPEC_SRCDIR) \
+	$(SPEC_RUBY) $(SPEC_TOP)/tools/spec-status.rb --clauses $(SPEC_CLAUSES) \
 	  --results $(SPEC_RESULTS) --out $(SPEC_STATUS) --report-base $(SPEC_REPORT_BASE)
 	@log=$(SPEC_BUILD)/asciidoctor.log; \
 	$(SPEC_ASCIIDOCTOR) -v --failure-level WARN -a docinfo=shared \
@@ -69,4 +74,6 @@ spec:
 	echo "spec: wrote $(SPEC_HTML)"
 
 trace: $(SPEC_CASES)
-	sh $(SPEC_TOP)/tools/trace --spec $(SPEC_SRCDIR) --cases $(SPEC_CASES) --untested $(SPEC_UNTESTED)
+	@mkdir -p $(SPEC_BUILD)
+	-sh $(SPEC_TOP)/tools/clauses $(SPEC_SRCDIR) >$(SPEC_CLAUSES) 2>/dev/null
+	sh $(SPEC_TOP)/tools/trace --clauses $(SPEC_CLAUSES) --cases $(SPEC_CASES) --untested $(SPEC_UNTESTED)

@@ -37,7 +37,7 @@
  * for the read, which must stay pending.
  */
 #define _GNU_SOURCE
-#include <aio.h>
+#include "have.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
@@ -46,9 +46,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#if HAVE_AIO
+#include <aio.h>
+#endif
+
 #include "lib/mtfork.h"
 #include "lib/seccomp_hold.h"
+#include "clauses.h"
 
+#if HAVE_AIO
 /* A request not done by then is never going to be: requests here are a
  * pipe or memfd of a few bytes, done in microseconds by a live aio thread.
  * Scaled like every harness limit (a loaded machine is slower, not stuck);
@@ -404,13 +410,17 @@ static int probe_inherited(struct probe *p)
 	return probe_wrong_num(p, "aio_error of the parent's request: ", e);
 }
 
+#endif
+
+#define NEEDS_AIO(h, p) MTFORK_NEEDS(HAVE_AIO, "POSIX asynchronous I/O (<aio.h>)", h, p)
+
 static const struct mtcase cases[] = {
-    {"AIO-1.aio_write-aio_read", "AIO-1", MUST, &table_lock, probe_write_read},
-    {"AIO-1.pipe-aio_cancel", "AIO-1", MUST, &table_lock, probe_pipe},
-    {"AIO-1.lio_listio", "AIO-1", MUST, &table_lock, probe_lio_listio},
-    {"AIO-2.same-fd", "AIO-2", MUST, &in_flight, probe_same_fd},
-    {"AIO-2.other-fd", "AIO-2", MUST, &in_flight, probe_other_fd},
-    {"AIO-3.inherited-aiocb", "AIO-3", MAY, &in_flight, probe_inherited},
+    CASE(AIO_1, "aio_write-aio_read", NEEDS_AIO(&table_lock, probe_write_read)),
+    CASE(AIO_1, "pipe-aio_cancel", NEEDS_AIO(&table_lock, probe_pipe)),
+    CASE(AIO_1, "lio_listio", NEEDS_AIO(&table_lock, probe_lio_listio)),
+    CASE(AIO_2, "same-fd", NEEDS_AIO(&in_flight, probe_same_fd)),
+    CASE(AIO_2, "other-fd", NEEDS_AIO(&in_flight, probe_other_fd)),
+    CASE(AIO_3, "inherited-aiocb", NEEDS_AIO(&in_flight, probe_inherited)),
 };
 
 MTFORK_MAIN(cases)

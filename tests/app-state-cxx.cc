@@ -22,6 +22,7 @@
 #include <string>
 
 #include "lib/fixture.h"
+#include "clauses.h"
 
 namespace
 {
@@ -83,7 +84,7 @@ int probe_cout_locale(struct probe *p)
 	return PROBE_OK;
 }
 
-#define CXX_CASE(id, clause, level, holding, probe) {id, clause, level, &holding, probe},
+#define CXX_CASE(clause, what, holding, probe) CASE(clause, what, &holding, probe),
 const struct mtcase cases[] = {
 #include "app-state-cxx.cases"
 };

@@ -28,6 +28,7 @@
  * this file registers first (it runs last, just before fork's own work).
  */
 #define _GNU_SOURCE
+#include "have.h"
 #include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
@@ -39,7 +40,9 @@
 
 #include "lib/fixture.h"
 #include "lib/mtfork.h"
+#include "clauses.h"
 
+#if HAVE_MUTEX_KINDS
 /* --- APPMUTEX ------------------------------------------------------------ */
 
 enum { M_NORMAL, M_ERRORCHECK, M_RECURSIVE, NM };
@@ -167,6 +170,9 @@ static int probe_recursive_child(struct probe *p)
 	return check_child(p, M_RECURSIVE);
 }
 
+#endif
+
+#if HAVE_DLOPEN /* CXXGUARD and ATFORK-4 load libraries */
 /* --- CXXGUARD ------------------------------------------------------------ */
 
 /* The Itanium C++ ABI's guard of a function-local static: 64 bits, the
@@ -329,18 +335,25 @@ static int probe_atfork_dlclose(struct probe *p)
 	return PROBE_OK;
 }
 
+#endif
+
+#define NEEDS_MUTEX_KINDS(h, p)                                                                    \
+	MTFORK_NEEDS(HAVE_MUTEX_KINDS, "PTHREAD_MUTEX_NORMAL, _ERRORCHECK or _RECURSIVE", h, p)
+#define NEEDS_DLOPEN(h, p) MTFORK_NEEDS(HAVE_DLOPEN, "dlopen()", h, p)
+
 static const struct mtcase cases[] = {
-    {"APPMUTEX-1.normal-child-handler", "APPMUTEX-1", MUST, &forker_owns, probe_normal_handler},
-    {"APPMUTEX-1.normal-in-child", "APPMUTEX-1", MUST, &forker_owns, probe_normal_child},
-    {"APPMUTEX-2.errorcheck-child-handler", "APPMUTEX-2", MUST, &forker_owns,
-     probe_errorcheck_handler},
-    {"APPMUTEX-2.errorcheck-in-child", "APPMUTEX-2", MUST, &forker_owns, probe_errorcheck_child},
-    {"APPMUTEX-2.recursive-child-handler", "APPMUTEX-2", MUST, &forker_owns,
-     probe_recursive_handler},
-    {"APPMUTEX-2.recursive-in-child", "APPMUTEX-2", MUST, &forker_owns, probe_recursive_child},
-    {"ATFORK-4.prepare-runs-on", "ATFORK-4", SHOULD, &closing_lib, probe_atfork_dlclose},
-    {"ATFORK-4.child-after-prepare", "ATFORK-4", SHOULD, &closing_lib_tail, probe_atfork_dlclose},
-    {"CXXGUARD-1.function-local-static", "CXXGUARD-1", MAY, &static_init_running, probe_guard},
+    CASE(APPMUTEX_1, "normal-child-handler", NEEDS_MUTEX_KINDS(&forker_owns, probe_normal_handler)),
+    CASE(APPMUTEX_1, "normal-in-child", NEEDS_MUTEX_KINDS(&forker_owns, probe_normal_child)),
+    CASE(APPMUTEX_2, "errorcheck-child-handler",
+         NEEDS_MUTEX_KINDS(&forker_owns, probe_errorcheck_handler)),
+    CASE(APPMUTEX_2, "errorcheck-in-child",
+         NEEDS_MUTEX_KINDS(&forker_owns, probe_errorcheck_child)),
+    CASE(APPMUTEX_2, "recursive-child-handler",
+         NEEDS_MUTEX_KINDS(&forker_owns, probe_recursive_handler)),
+    CASE(APPMUTEX_2, "recursive-in-child", NEEDS_MUTEX_KINDS(&forker_owns, probe_recursive_child)),
+    CASE(ATFORK_4, "prepare-runs-on", NEEDS_DLOPEN(&closing_lib, probe_atfork_dlclose)),
+    CASE(ATFORK_4, "child-after-prepare", NEEDS_DLOPEN(&closing_lib_tail, probe_atfork_dlclose)),
+    CASE(CXXGUARD_1, "function-local-static", NEEDS_DLOPEN(&static_init_running, probe_guard)),
 };
 
 MTFORK_MAIN(cases)

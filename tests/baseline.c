@@ -28,6 +28,7 @@
  * parking stream, deterministic on both libcs) unless a case names another.
  */
 #define _GNU_SOURCE
+#include "have.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -44,6 +45,7 @@
 #include <unistd.h>
 
 #include "lib/fixture.h"
+#include "clauses.h"
 
 extern char **environ;
 pid_t _Fork(void) __attribute__((weak));
@@ -294,6 +296,8 @@ static void atexit_writes(void)
 }
 
 static int use_Exit;
+/* Weak: a libc that declares _Exit but has none (dietlibc) checks _exit only. */
+void _Exit(int status) __attribute__((weak));
 
 static int do_underscore_exit(void *a)
 {
@@ -310,7 +314,7 @@ static int do_underscore_exit(void *a)
 static int probe_exit_now(struct probe *p)
 {
 	int fd[2];
-	for (int v = 0; v < 2; v++) {
+	for (int v = 0; v < (_Exit ? 2 : 1); v++) {
 		char buf[16];
 		if (pipe(fd))
 			return probe_wrong(p, "pipe failed");
@@ -533,6 +537,7 @@ static const struct holding h_stdio = {
     .ways = fx_stdio_ways,
 };
 
+#if HAVE_DLOPEN
 static void loader_and_handlers(void)
 {
 	register_handlers();
@@ -545,54 +550,49 @@ static const struct holding h_loader = {
     .verify = fx_loader_verify,
     .ways = fx_loader_ways,
 };
+#endif
 
 /* The abort lock: musl holds it around posix_spawn's process creation (a
  * spawn stopped before its exec holds it). glibc 2.36 drops its abort lock
  * before raising SIGABRT and holds it nowhere else for long: there the
  * stochastic way (posix_spawn in a loop) decides. */
+#if HAVE_POSIX_SPAWN
 static void spawn_and_handlers(void)
 {
 	register_handlers();
 	fx_spawnhold_setup_posix_spawn();
 }
 
-static void spawn_hammer(struct hold *h)
-{
-	(void)h;
-	fx_spawn_true();
-}
-
 static const struct holding h_abort = {
     .name = "abort lock",
     .setup = spawn_and_handlers,
     .verify = fx_spawn_true,
-    .ways =
-        (const struct way[]){
-            {"seccomp-exec:posix_spawn", WAY_CALLBACK, fx_spawnhold_enter, 0},
-            {"stochastic:posix_spawn", WAY_STOCHASTIC, spawn_hammer, 0},
-            {0},
-        },
+    .ways = fx_posix_spawn_ways,
 };
+#endif
+
+#define NEEDS_DLOPEN(h, p)      MTFORK_NEEDS(HAVE_DLOPEN, "dlopen()", h, p)
+#define NEEDS_POSIX_SPAWN(h, p) MTFORK_NEEDS(HAVE_POSIX_SPAWN, "posix_spawn()", h, p)
 
 static const struct mtcase cases[] = {
-    {"FORK-1.one-thread", "FORK-1", MUST, &h_stdio, probe_one_thread},
-    {"FORK-2.as-safe-malloc", "FORK-2", MUST, &h_malloc, probe_as_safe},
-    {"FORK-2.as-safe-stdio", "FORK-2", MUST, &h_stdio, probe_as_safe},
-    {"FORK-2.as-safe-loader", "FORK-2", MUST, &h_loader, probe_as_safe},
-    {"FORK-2.as-safe-abort-lock", "FORK-2", MUST, &h_abort, probe_as_safe},
-    {"FORK-3.exec-malloc", "FORK-3", MUST, &h_malloc, probe_exec},
-    {"FORK-3.exec-loader", "FORK-3", MUST, &h_loader, probe_exec},
-    {"FORK-4._exit", "FORK-4", MUST, &h_stdio, probe_exit_now},
-    {"FORK-5.sigmask", "FORK-5", MUST, &h_sigmask, probe_sigmask},
-    {"FORK-6.tls", "FORK-6", MUST, &h_stdio, probe_tls},
-    {"ABORT-1.abort", "ABORT-1", MUST, &h_abort, probe_abort},
-    {"ABORT-1.abort-stdio", "ABORT-1", MUST, &h_stdio, probe_abort},
-    {"RAWFORK-1.no-handlers", "RAWFORK-1", MUST, &h_stdio, probe_rawfork_handlers},
-    {"RAWFORK-2.signal-handler", "RAWFORK-2", MUST, &h_stdio, probe_rawfork_signal},
-    {"ATFORK-1.order", "ATFORK-1", MUST, &h_malloc, probe_atfork_order},
-    {"ATFORK-1.order-stdio", "ATFORK-1", MUST, &h_stdio, probe_atfork_order},
-    {"ATFORK-2.errno", "ATFORK-2", MUST, &h_stdio, probe_failed_fork_errno},
-    {"ATFORK-3.register-in-handler", "ATFORK-3", SHOULD, &h_register, probe_late_handler},
+    CASE(FORK_1, "one-thread", &h_stdio, probe_one_thread),
+    CASE(FORK_2, "as-safe-malloc", &h_malloc, probe_as_safe),
+    CASE(FORK_2, "as-safe-stdio", &h_stdio, probe_as_safe),
+    CASE(FORK_2, "as-safe-loader", NEEDS_DLOPEN(&h_loader, probe_as_safe)),
+    CASE(FORK_2, "as-safe-abort-lock", NEEDS_POSIX_SPAWN(&h_abort, probe_as_safe)),
+    CASE(FORK_3, "exec-malloc", &h_malloc, probe_exec),
+    CASE(FORK_3, "exec-loader", NEEDS_DLOPEN(&h_loader, probe_exec)),
+    CASE(FORK_4, "_exit", &h_stdio, probe_exit_now),
+    CASE(FORK_5, "sigmask", &h_sigmask, probe_sigmask),
+    CASE(FORK_6, "tls", &h_stdio, probe_tls),
+    CASE(ABORT_1, "abort", NEEDS_POSIX_SPAWN(&h_abort, probe_abort)),
+    CASE(ABORT_1, "abort-stdio", &h_stdio, probe_abort),
+    CASE(RAWFORK_1, "no-handlers", &h_stdio, probe_rawfork_handlers),
+    CASE(RAWFORK_2, "signal-handler", &h_stdio, probe_rawfork_signal),
+    CASE(ATFORK_1, "order", &h_malloc, probe_atfork_order),
+    CASE(ATFORK_1, "order-stdio", &h_stdio, probe_atfork_order),
+    CASE(ATFORK_2, "errno", &h_stdio, probe_failed_fork_errno),
+    CASE(ATFORK_3, "register-in-handler", &h_register, probe_late_handler),
 };
 
 MTFORK_MAIN(cases)

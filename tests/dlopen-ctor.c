@@ -22,6 +22,7 @@
  * (FX_DTOR_FD, FX_CTOR_FD) that the probes connect to pipes.
  */
 #define _GNU_SOURCE
+#include "have.h"
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -29,7 +30,9 @@
 #include <unistd.h>
 
 #include "lib/fixture.h"
+#include "clauses.h"
 
+#if HAVE_DLOPEN
 /* A pipe whose write end is descriptor fd; returns its read end or -1. */
 static int pipe_at(int fd)
 {
@@ -202,17 +205,21 @@ static int probe_dlopen_closing(struct probe *p)
 }
 #endif
 
-static const struct mtcase cases[] = {
-    {"DLOPEN-CTOR-1.dlopen", "DLOPEN-CTOR-1", MUST, &fx_ctor_holding, probe_dlopen_partial},
-    {"DLOPEN-CTOR-2.dependent", "DLOPEN-CTOR-2", MUST, &fx_ctor_holding, probe_dlopen_dependent},
-    {"DLOPEN-CTOR-3.unrelated", "DLOPEN-CTOR-3", MUST, &fx_ctor_holding, probe_dlopen_unrelated},
-    {"DLOPEN-CTOR-4.noload", "DLOPEN-CTOR-4", MUST, &fx_ctor_holding, probe_noload},
-    {"DLOPEN-CTOR-5.message", "DLOPEN-CTOR-5", SHOULD, &fx_ctor_holding, probe_message},
-    {"DLOPEN-CTOR-7.exit", "DLOPEN-CTOR-7", SHOULD, &fx_ctor_holding, probe_exit_destructors},
-#ifdef __GLIBC__
-    {"DLOPEN-CTOR-8.dlopen", "DLOPEN-CTOR-8", MAY, &dtor_holding, probe_dlopen_closing},
 #endif
-    {"DLOPEN-CTOR-9.dlsym-default", "DLOPEN-CTOR-9", MAY, &fx_ctor_holding, probe_dlsym_default},
+
+#define NEEDS_DLOPEN(h, p) MTFORK_NEEDS(HAVE_DLOPEN, "dlopen()", h, p)
+
+static const struct mtcase cases[] = {
+    CASE(DLOPEN_CTOR_1, "dlopen", NEEDS_DLOPEN(&fx_ctor_holding, probe_dlopen_partial)),
+    CASE(DLOPEN_CTOR_2, "dependent", NEEDS_DLOPEN(&fx_ctor_holding, probe_dlopen_dependent)),
+    CASE(DLOPEN_CTOR_3, "unrelated", NEEDS_DLOPEN(&fx_ctor_holding, probe_dlopen_unrelated)),
+    CASE(DLOPEN_CTOR_4, "noload", NEEDS_DLOPEN(&fx_ctor_holding, probe_noload)),
+    CASE(DLOPEN_CTOR_5, "message", NEEDS_DLOPEN(&fx_ctor_holding, probe_message)),
+    CASE(DLOPEN_CTOR_7, "exit", NEEDS_DLOPEN(&fx_ctor_holding, probe_exit_destructors)),
+#ifdef __GLIBC__
+    CASE(DLOPEN_CTOR_8, "dlopen", NEEDS_DLOPEN(&dtor_holding, probe_dlopen_closing)),
+#endif
+    CASE(DLOPEN_CTOR_9, "dlsym-default", NEEDS_DLOPEN(&fx_ctor_holding, probe_dlsym_default)),
 };
 
 MTFORK_MAIN(cases)

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "lib/mtfork.h"
+#include "clauses.h"
 
 extern char **environ;
 
@@ -113,11 +114,11 @@ static int probe_clearenv(struct probe *p)
 }
 
 static const struct mtcase cases[] = {
-    {"ENV-1.setenv", "ENV-1", MUST, &env_lock, probe_setenv},
-    {"ENV-1.unsetenv", "ENV-1", MUST, &env_lock, probe_unsetenv},
-    {"ENV-1.putenv", "ENV-1", MUST, &env_lock, probe_putenv},
-    {"ENV-2.getenv", "ENV-2", MUST, &env_lock, probe_getenv},
-    {"ENV-3.clearenv", "ENV-3", MUST, &env_lock, probe_clearenv},
+    CASE(ENV_1, "setenv", &env_lock, probe_setenv),
+    CASE(ENV_1, "unsetenv", &env_lock, probe_unsetenv),
+    CASE(ENV_1, "putenv", &env_lock, probe_putenv),
+    CASE(ENV_2, "getenv", &env_lock, probe_getenv),
+    CASE(ENV_3, "clearenv", &env_lock, probe_clearenv),
 };
 
 MTFORK_MAIN(cases)

@@ -38,6 +38,7 @@
  * the same call itself, so a deadlock is proven on the child.
  */
 #define _GNU_SOURCE
+#include "have.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -51,8 +52,10 @@
 
 #include "lib/fixture.h"
 #include "lib/mtfork.h"
+#include "clauses.h"
 
-int __cxa_atexit(void (*fn)(void *), void *arg, void *dso);
+/* Weak: a libc without it (dietlibc) skips its cases, naming it. */
+int __cxa_atexit(void (*fn)(void *), void *arg, void *dso) __attribute__((weak));
 extern void *__dso_handle;
 
 #define GRANDCHILD_MS 1500
@@ -108,7 +111,9 @@ static void register_parent_handlers(void)
 	case_pid = getpid();
 	atexit(check_order);
 	atexit(parent_handler);
+#if HAVE_QUICK_EXIT
 	(void)at_quick_exit(parent_handler);
+#endif
 }
 
 static void atexit_33(struct hold *h)
@@ -146,6 +151,7 @@ static const struct holding exit_lock = {
         },
 };
 
+#if HAVE_QUICK_EXIT
 static void at_quick_exit_once(struct hold *h)
 {
 	(void)h;
@@ -180,6 +186,7 @@ static const struct holding quick_exit_lock = {
             {0},
         },
 };
+#endif
 
 /* EXIT-6: the shared open-file-list holding (tests/lib/holdings.c), after
  * registering the parent's handlers. */
@@ -204,6 +211,8 @@ static int probe_atexit(struct probe *p)
 static int probe_cxa_atexit(struct probe *p)
 {
 	static int ran;
+	if (!__cxa_atexit)
+		return probe_skip(p, "this libc has no __cxa_atexit()");
 	return __cxa_atexit(cxa_handler, &ran, __dso_handle) ? probe_wrong(p, "__cxa_atexit failed")
 	                                                     : PROBE_OK;
 }
@@ -219,10 +228,12 @@ static int probe_on_exit(struct probe *p)
 #endif
 }
 
+#if HAVE_QUICK_EXIT
 static int probe_at_quick_exit(struct probe *p)
 {
 	return at_quick_exit(nop) ? probe_wrong(p, "at_quick_exit failed") : PROBE_OK;
 }
+#endif
 
 static int probe_exit_order(struct probe *p)
 {
@@ -307,6 +318,7 @@ static int ended_with(struct probe *p, void (*fn)(void), int want, char *out, si
 	return 1;
 }
 
+#if HAVE_QUICK_EXIT
 static void quick_exit_with_handlers(void)
 {
 	if (at_quick_exit(child_handler1) || at_quick_exit(child_handler2))
@@ -322,6 +334,7 @@ static int probe_quick_exit(struct probe *p)
 	return strcmp(out, "21P") ? probe_wrong(p, "at_quick_exit handlers did not run as 2, 1, P")
 	                          : PROBE_OK;
 }
+#endif
 
 static void write_then_exit(void)
 {
@@ -483,11 +496,13 @@ static void later_handler(void)
 		_exit(EF_HANDLER_NOT_RUN);
 }
 
+#if HAVE_QUICK_EXIT
 static void later_quick(void)
 {
 	if (getpid() != exiting_pid)
 		mark('Q');
 }
+#endif
 
 static void fork_in_handler(void)
 {
@@ -500,8 +515,10 @@ static void fork_in_handler(void)
 	if (pid == 0) {
 		close(fd[0]);
 		log_fd = fd[1];
+#if HAVE_QUICK_EXIT
 		if (ef->quick)
 			quick_exit(EF_QUICK_STATUS);
+#endif
 		exit(EF_EXIT_STATUS);
 	}
 	close(fd[1]);
@@ -544,8 +561,12 @@ static int exit_forking(void *arg)
 	exiting_pid = getpid();
 	if (ef->threaded && fx_idle_start())
 		return EF_NO_THREAD;
-	if (atexit(later_handler) || at_quick_exit(later_quick))
+	if (atexit(later_handler))
 		return EF_NO_REGISTER;
+#if HAVE_QUICK_EXIT
+	if (at_quick_exit(later_quick))
+		return EF_NO_REGISTER;
+#endif
 	int r = 0;
 	if (ef->reg == REG_ATEXIT)
 		r = atexit(fork_in_handler);
@@ -566,6 +587,8 @@ static int probe_exit_fork(struct probe *p, const struct exit_fork *e)
 	if (e->reg == REG_ON_EXIT)
 		return probe_skip(p, "this libc has no on_exit()");
 #endif
+	if (e->reg == REG_CXA_ATEXIT && !__cxa_atexit)
+		return probe_skip(p, "this libc has no __cxa_atexit()");
 	int st = fx_sub(exit_forking, (void *)e, EF_EXITING_MS);
 	if (st == -2)
 		return probe_wrong(p, "fork failed");
@@ -614,41 +637,57 @@ static int probe_exit_fork(struct probe *p, const struct exit_fork *e)
 		return probe_exit_fork(p, &e);                                                     \
 	}
 EXIT_FORK_PROBE(atexit_exit, REG_ATEXIT, 0, 0)
+#if HAVE_QUICK_EXIT
 EXIT_FORK_PROBE(atexit_quick, REG_ATEXIT, 1, 0)
+#endif
 EXIT_FORK_PROBE(atexit_exit_mt, REG_ATEXIT, 0, 1)
+#if HAVE_QUICK_EXIT
 EXIT_FORK_PROBE(atexit_quick_mt, REG_ATEXIT, 1, 1)
+#endif
 EXIT_FORK_PROBE(on_exit_exit, REG_ON_EXIT, 0, 0)
+#if HAVE_QUICK_EXIT
 EXIT_FORK_PROBE(on_exit_quick, REG_ON_EXIT, 1, 0)
+#endif
 EXIT_FORK_PROBE(on_exit_exit_mt, REG_ON_EXIT, 0, 1)
+#if HAVE_QUICK_EXIT
 EXIT_FORK_PROBE(on_exit_quick_mt, REG_ON_EXIT, 1, 1)
+#endif
 EXIT_FORK_PROBE(cxa_exit, REG_CXA_ATEXIT, 0, 0)
+#if HAVE_QUICK_EXIT
 EXIT_FORK_PROBE(cxa_quick, REG_CXA_ATEXIT, 1, 0)
+#endif
 EXIT_FORK_PROBE(cxa_exit_mt, REG_CXA_ATEXIT, 0, 1)
+#if HAVE_QUICK_EXIT
 EXIT_FORK_PROBE(cxa_quick_mt, REG_CXA_ATEXIT, 1, 1)
+#endif
+
+/* The quick_exit() cases need it and at_quick_exit() (tests/probes/quick_exit.c). */
+#define NEEDS_QUICK(holding, probe)                                                                \
+	MTFORK_NEEDS(HAVE_QUICK_EXIT, "quick_exit() or at_quick_exit()", holding, probe)
 
 static const struct mtcase cases[] = {
-    {"EXIT-1.atexit", "EXIT-1", MUST, &exit_lock, probe_atexit},
-    {"EXIT-1.__cxa_atexit", "EXIT-1", MUST, &exit_lock, probe_cxa_atexit},
-    {"EXIT-1.on_exit", "EXIT-1", MUST, &exit_lock, probe_on_exit},
-    {"EXIT-2.at_quick_exit", "EXIT-2", MUST, &quick_exit_lock, probe_at_quick_exit},
-    {"EXIT-3.exit-handler-order", "EXIT-3", MUST, &exit_lock, probe_exit_order},
-    {"EXIT-3.exit-pending-output", "EXIT-3", MUST, &exit_lock, probe_exit_pending_output},
-    {"EXIT-4.quick_exit", "EXIT-4", MUST, &quick_exit_lock, probe_quick_exit},
-    {"EXIT-6.exit-flush-once", "EXIT-6", MUST, &list_lock, probe_exit_flush_once},
-    {"EXIT-8.atexit-exit", "EXIT-8", MUST, &list_lock, probe_atexit_exit},
-    {"EXIT-8.atexit-quick_exit", "EXIT-8", MUST, &list_lock, probe_atexit_quick},
-    {"EXIT-8.atexit-exit-threaded", "EXIT-8", MUST, &list_lock, probe_atexit_exit_mt},
-    {"EXIT-8.atexit-quick_exit-threaded", "EXIT-8", MUST, &list_lock, probe_atexit_quick_mt},
-    {"EXIT-8.on_exit-exit", "EXIT-8", MUST, &list_lock, probe_on_exit_exit},
-    {"EXIT-8.on_exit-quick_exit", "EXIT-8", MUST, &list_lock, probe_on_exit_quick},
-    {"EXIT-8.on_exit-exit-threaded", "EXIT-8", MUST, &list_lock, probe_on_exit_exit_mt},
-    {"EXIT-8.on_exit-quick_exit-threaded", "EXIT-8", MUST, &list_lock, probe_on_exit_quick_mt},
-    {"EXIT-8.__cxa_atexit-exit", "EXIT-8", MUST, &list_lock, probe_cxa_exit},
-    {"EXIT-8.__cxa_atexit-quick_exit", "EXIT-8", MUST, &list_lock, probe_cxa_quick},
-    {"EXIT-8.__cxa_atexit-exit-threaded", "EXIT-8", MUST, &list_lock, probe_cxa_exit_mt},
-    {"EXIT-8.__cxa_atexit-quick_exit-threaded", "EXIT-8", MUST, &list_lock, probe_cxa_quick_mt},
-    {"EXIT-5.exit-while-exiting", "EXIT-5", SHOULD, &exiting_thread, probe_exit_while_exiting},
-    {"EXIT-7.tls-destructors", "EXIT-7", SHOULD, &two_threads_tls, probe_tls_dtors},
+    CASE(EXIT_1, "atexit", &exit_lock, probe_atexit),
+    CASE(EXIT_1, "__cxa_atexit", &exit_lock, probe_cxa_atexit),
+    CASE(EXIT_1, "on_exit", &exit_lock, probe_on_exit),
+    CASE(EXIT_2, "at_quick_exit", NEEDS_QUICK(&quick_exit_lock, probe_at_quick_exit)),
+    CASE(EXIT_3, "exit-handler-order", &exit_lock, probe_exit_order),
+    CASE(EXIT_3, "exit-pending-output", &exit_lock, probe_exit_pending_output),
+    CASE(EXIT_4, "quick_exit", NEEDS_QUICK(&quick_exit_lock, probe_quick_exit)),
+    CASE(EXIT_6, "exit-flush-once", &list_lock, probe_exit_flush_once),
+    CASE(EXIT_8, "atexit-exit", &list_lock, probe_atexit_exit),
+    CASE(EXIT_8, "atexit-quick_exit", NEEDS_QUICK(&list_lock, probe_atexit_quick)),
+    CASE(EXIT_8, "atexit-exit-threaded", &list_lock, probe_atexit_exit_mt),
+    CASE(EXIT_8, "atexit-quick_exit-threaded", NEEDS_QUICK(&list_lock, probe_atexit_quick_mt)),
+    CASE(EXIT_8, "on_exit-exit", &list_lock, probe_on_exit_exit),
+    CASE(EXIT_8, "on_exit-quick_exit", NEEDS_QUICK(&list_lock, probe_on_exit_quick)),
+    CASE(EXIT_8, "on_exit-exit-threaded", &list_lock, probe_on_exit_exit_mt),
+    CASE(EXIT_8, "on_exit-quick_exit-threaded", NEEDS_QUICK(&list_lock, probe_on_exit_quick_mt)),
+    CASE(EXIT_8, "__cxa_atexit-exit", &list_lock, probe_cxa_exit),
+    CASE(EXIT_8, "__cxa_atexit-quick_exit", NEEDS_QUICK(&list_lock, probe_cxa_quick)),
+    CASE(EXIT_8, "__cxa_atexit-exit-threaded", &list_lock, probe_cxa_exit_mt),
+    CASE(EXIT_8, "__cxa_atexit-quick_exit-threaded", NEEDS_QUICK(&list_lock, probe_cxa_quick_mt)),
+    CASE(EXIT_5, "exit-while-exiting", &exiting_thread, probe_exit_while_exiting),
+    CASE(EXIT_7, "tls-destructors", &two_threads_tls, probe_tls_dtors),
 };
 
 MTFORK_MAIN(cases)

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "lib/fixture.h"
+#include "clauses.h"
 
 static FILE *locked;
 
@@ -195,14 +196,14 @@ static int probe_forker_lock_kept(struct probe *p)
 }
 
 static const struct mtcase cases[] = {
-    {"FILE-EXCL-1.flockfile", "FILE-EXCL-1", MUST, &flockfile_holding, probe_nothing},
-    {"FILE-EXCL-1.blocked-write", "FILE-EXCL-1", MUST, &blocked_write_holding, probe_nothing},
-    {"FILE-EXCL-2.other-file", "FILE-EXCL-2", MUST, &flockfile_holding, probe_other_file},
-    {"FILE-EXCL-3.locked-file", "FILE-EXCL-3", MAY, &flockfile_holding, probe_locked_file},
-    {"FILE-EXCL-4.fflush-null", "FILE-EXCL-4", MAY, &flockfile_holding, probe_fflush_null},
-    {"FILE-EXCL-5.exit", "FILE-EXCL-5", MAY, &flockfile_holding, probe_exit},
-    {"FILE-EXCL-6.fflush-null", "FILE-EXCL-6", MUST, &flush_behind_flockfile, probe_nothing},
-    {"FILE-EXCL-7.forker-locked", "FILE-EXCL-7", MUST, &forker_locked, probe_forker_lock_kept},
+    CASE(FILE_EXCL_1, "flockfile", &flockfile_holding, probe_nothing),
+    CASE(FILE_EXCL_1, "blocked-write", &blocked_write_holding, probe_nothing),
+    CASE(FILE_EXCL_2, "other-file", &flockfile_holding, probe_other_file),
+    CASE(FILE_EXCL_3, "locked-file", &flockfile_holding, probe_locked_file),
+    CASE(FILE_EXCL_4, "fflush-null", &flockfile_holding, probe_fflush_null),
+    CASE(FILE_EXCL_5, "exit", &flockfile_holding, probe_exit),
+    CASE(FILE_EXCL_6, "fflush-null", &flush_behind_flockfile, probe_nothing),
+    CASE(FILE_EXCL_7, "forker-locked", &forker_locked, probe_forker_lock_kept),
 };
 
 MTFORK_MAIN(cases)

@@ -23,6 +23,7 @@
 
 #include "lib/mtfork.h"
 #include "lib/seccomp_hold.h"
+#include "clauses.h"
 
 static iconv_t parents = (iconv_t)-1;
 
@@ -134,9 +135,9 @@ static int probe_load_module(struct probe *p)
 }
 
 static const struct mtcase cases[] = {
-    {"ICONV-1.iconv_open", "ICONV-1", MUST, &gconv_lock, probe_iconv_open},
-    {"ICONV-2.parents-descriptor", "ICONV-2", MUST, &gconv_lock, probe_parents_descriptor},
-    {"ICONV-3.load-module", "ICONV-3", SHOULD, &gconv_lock, probe_load_module},
+    CASE(ICONV_1, "iconv_open", &gconv_lock, probe_iconv_open),
+    CASE(ICONV_2, "parents-descriptor", &gconv_lock, probe_parents_descriptor),
+    CASE(ICONV_3, "load-module", &gconv_lock, probe_load_module),
 };
 
 MTFORK_MAIN(cases)

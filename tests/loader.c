@@ -19,13 +19,20 @@
  *                    not verify), so a stochastic iterating thread decides.
  */
 #define _GNU_SOURCE
+#include "have.h"
 #include <dlfcn.h>
-#include <link.h>
 #include <string.h>
 #include <unistd.h>
+#if HAVE_DL_ITERATE_PHDR
+#include <link.h>
+#endif
 
 #include "lib/fixture.h"
+#include "clauses.h"
 
+/* The whole file needs the dynamic loader's interfaces (tests/probes/). */
+#define HAVE_LOADER (HAVE_DLOPEN && HAVE_DL_ITERATE_PHDR && HAVE_DLADDR)
+#if HAVE_LOADER
 static void *tls_lib, *lazy_lib;
 static void *volatile sink;
 
@@ -68,13 +75,6 @@ static const struct holding dlsym_holding = {
     .ways = (const struct way[]){{"uffd-arg:dlsym", WAY_UFFD, dlsym_on_page, fill_symbol}, {0}},
 };
 
-static int park_in_callback(struct dl_phdr_info *i, size_t n, void *a)
-{
-	(void)i, (void)n, (void)a;
-	holder_park();
-	return 1;
-}
-
 static int count_objects(struct dl_phdr_info *i, size_t n, void *a)
 {
 	(void)n;
@@ -85,34 +85,11 @@ static int count_objects(struct dl_phdr_info *i, size_t n, void *a)
 	return 0;
 }
 
-static void iterate_and_park(struct hold *h)
-{
-	(void)h;
-	dl_iterate_phdr(park_in_callback, 0);
-}
-
-static void iterate(struct hold *h)
-{
-	int c[2] = {0, 0};
-	(void)h;
-	dl_iterate_phdr(count_objects, c);
-}
-
-static void iterate_needs_lock(void)
-{
-	iterate(0);
-}
-
 static const struct holding iterate_holding = {
     .name = "object-list lock (dl_iterate_phdr callback)",
     .setup = loader_setup,
-    .verify = iterate_needs_lock,
-    .ways =
-        (const struct way[]){
-            {"callback:dl_iterate_phdr", WAY_CALLBACK, iterate_and_park, 0},
-            {"stochastic:dl_iterate_phdr", WAY_STOCHASTIC, iterate, 0},
-            {0},
-        },
+    .verify = fx_phdr_verify,
+    .ways = fx_phdr_ways,
 };
 
 /* --- probes ------------------------------------------------------------ */
@@ -238,21 +215,33 @@ static int probe_lazy(struct probe *p)
 	return f(-5) == 5 ? PROBE_OK : probe_wrong(p, "a lazily bound call returned a wrong value");
 }
 
+#endif
+
+#if !HAVE_DLOPEN
+#define NEEDS_LOADER(h, p) MTFORK_NEEDS(0, "dlopen()", h, p)
+#elif !HAVE_DL_ITERATE_PHDR
+#define NEEDS_LOADER(h, p) MTFORK_NEEDS(0, "dl_iterate_phdr()", h, p)
+#elif !HAVE_DLADDR
+#define NEEDS_LOADER(h, p) MTFORK_NEEDS(0, "dladdr()", h, p)
+#else
+#define NEEDS_LOADER(h, p) MTFORK_NEEDS(1, "", h, p)
+#endif
+
 static const struct mtcase cases[] = {
-    {"DL-1.dlopen", "DL-1", MUST, &dlopen_holding, probe_dlopen_new},
-    {"DL-2.dlsym", "DL-2", MUST, &dlopen_holding, probe_dlsym},
-    {"DL-2.dlsym-held-in-dlsym", "DL-2", MUST, &dlsym_holding, probe_dlsym},
-    {"DL-3.dlclose", "DL-3", MUST, &dlopen_holding, probe_dlclose},
-    {"DL-4.dladdr", "DL-4", MUST, &dlopen_holding, probe_dladdr},
-    {"DL-5.dl_iterate_phdr", "DL-5", MUST, &iterate_holding, probe_iterate},
-    {"DL-5.dl_iterate_phdr-held-in-dlopen", "DL-5", MUST, &dlopen_holding, probe_iterate},
-    {"DL-6.dlopen", "DL-6", MUST, &iterate_holding, probe_dlopen_new},
-    {"DL-6.dlclose", "DL-6", MUST, &iterate_holding, probe_dlclose},
-    {"DL-7.dlerror", "DL-7", MUST, &dlopen_holding, probe_dlerror},
-    {"DL-7.dlerror-held-in-dlsym", "DL-7", MUST, &dlsym_holding, probe_dlerror},
-    {"DL-8.tls-loaded-before", "DL-8", MUST, &dlopen_holding, probe_tls_parent},
-    {"DL-8.tls-loaded-in-child", "DL-8", MUST, &dlopen_holding, probe_tls_new},
-    {"DL-9.lazy-plt", "DL-9", MUST, &dlopen_holding, probe_lazy},
+    CASE(DL_1, "dlopen", NEEDS_LOADER(&dlopen_holding, probe_dlopen_new)),
+    CASE(DL_2, "dlsym", NEEDS_LOADER(&dlopen_holding, probe_dlsym)),
+    CASE(DL_2, "dlsym-held-in-dlsym", NEEDS_LOADER(&dlsym_holding, probe_dlsym)),
+    CASE(DL_3, "dlclose", NEEDS_LOADER(&dlopen_holding, probe_dlclose)),
+    CASE(DL_4, "dladdr", NEEDS_LOADER(&dlopen_holding, probe_dladdr)),
+    CASE(DL_5, "dl_iterate_phdr", NEEDS_LOADER(&iterate_holding, probe_iterate)),
+    CASE(DL_5, "dl_iterate_phdr-held-in-dlopen", NEEDS_LOADER(&dlopen_holding, probe_iterate)),
+    CASE(DL_6, "dlopen", NEEDS_LOADER(&iterate_holding, probe_dlopen_new)),
+    CASE(DL_6, "dlclose", NEEDS_LOADER(&iterate_holding, probe_dlclose)),
+    CASE(DL_7, "dlerror", NEEDS_LOADER(&dlopen_holding, probe_dlerror)),
+    CASE(DL_7, "dlerror-held-in-dlsym", NEEDS_LOADER(&dlsym_holding, probe_dlerror)),
+    CASE(DL_8, "tls-loaded-before", NEEDS_LOADER(&dlopen_holding, probe_tls_parent)),
+    CASE(DL_8, "tls-loaded-in-child", NEEDS_LOADER(&dlopen_holding, probe_tls_new)),
+    CASE(DL_9, "lazy-plt", NEEDS_LOADER(&dlopen_holding, probe_lazy)),
 };
 
 MTFORK_MAIN(cases)

@@ -29,6 +29,7 @@
  * thread otherwise.
  */
 #define _GNU_SOURCE
+#include "have.h"
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -43,16 +44,23 @@
 
 #include "lib/mtfork.h"
 #include "lib/seccomp_hold.h"
+#include "clauses.h"
 
 #define DOMAIN  "mtfork"
 #define NOWHERE "/nonexistent-mtfork-locale" /* never created: lookups find nothing */
 
+#if HAVE_NEWLOCALE
 static locale_t parents_locale; /* made before the fork: uselocale needs no lock */
+#endif
 
 static void bind_domain(void)
 {
+#if HAVE_GETTEXT
 	bindtextdomain(DOMAIN, NOWHERE);
+#endif
+#if HAVE_NEWLOCALE
 	parents_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+#endif
 }
 
 static void fill_name(char *page, size_t n, const char *name)
@@ -66,10 +74,12 @@ static void fill_c(char *page, size_t n)
 	fill_name(page, n, "C");
 }
 
+#if HAVE_GETTEXT
 static void fill_domain(char *page, size_t n)
 {
 	fill_name(page, n, DOMAIN);
 }
+#endif
 
 /* The writer of the locale lock. */
 static void setlocale_name_on_page(struct hold *h)
@@ -149,6 +159,7 @@ static const struct holding locale_writer = {
         },
 };
 
+#if HAVE_GETTEXT
 /* A reader of the locale lock (glibc: dcgettext). */
 static void dcgettext_domain_on_page(struct hold *h)
 {
@@ -222,6 +233,7 @@ static const struct holding gettext_writer = {
             {0},
         },
 };
+#endif
 
 static int probe_setlocale_query(struct probe *p)
 {
@@ -239,6 +251,7 @@ static int probe_setlocale_set(struct probe *p)
 	return setlocale(LC_ALL, "C") ? PROBE_OK : probe_wrong(p, "setlocale back to C failed");
 }
 
+#if HAVE_NEWLOCALE
 static int probe_newlocale(struct probe *p)
 {
 	locale_t l = newlocale(LC_ALL_MASK, "C.UTF-8", (locale_t)0);
@@ -261,6 +274,7 @@ static int probe_uselocale(struct probe *p)
 	uselocale(LC_GLOBAL_LOCALE);
 	return bad ? probe_wrong(p, "uselocale did not switch to UTF-8 (MB_CUR_MAX)") : PROBE_OK;
 }
+#endif
 
 static int probe_locale_readers(struct probe *p)
 {
@@ -279,6 +293,7 @@ static int probe_locale_readers(struct probe *p)
 	return strcmp(buf, "2.5|42") ? probe_wrong(p, "snprintf formatted wrongly") : PROBE_OK;
 }
 
+#if HAVE_GETTEXT
 static int probe_gettext(struct probe *p)
 {
 	const char *m = "mtfork untranslated";
@@ -314,12 +329,14 @@ static int probe_textdomain(struct probe *p)
 	return d && !strcmp(d, "mtfork-child") ? PROBE_OK
 	                                       : probe_wrong(p, "textdomain(NULL) disagrees");
 }
+#endif
 
 static int probe_strerror(struct probe *p)
 {
 	const char *s = strerror(ENOENT);
 	if (!s || strcmp(s, "No such file or directory"))
 		return probe_wrong(p, "strerror(ENOENT) is wrong");
+#if HAVE_NEWLOCALE /* else there is no strerror_l to check */
 	locale_t l = newlocale(LC_ALL_MASK, "C", (locale_t)0);
 	if (!l)
 		return probe_wrong(p, "newlocale(C) failed");
@@ -327,6 +344,9 @@ static int probe_strerror(struct probe *p)
 	freelocale(l);
 	return s && !strcmp(s, "Permission denied") ? PROBE_OK
 	                                            : probe_wrong(p, "strerror_l(EACCES) is wrong");
+#else
+	return PROBE_OK;
+#endif
 }
 
 static int probe_strsignal(struct probe *p)
@@ -346,25 +366,30 @@ static int probe_perror(struct probe *p)
 	return PROBE_OK;
 }
 
+#define NEEDS_NEWLOCALE(h, p)                                                                      \
+	MTFORK_NEEDS(HAVE_NEWLOCALE, "newlocale(), uselocale() or freelocale()", h, p)
+#define NEEDS_GETTEXT(h, p) MTFORK_NEEDS(HAVE_GETTEXT, "the gettext functions (<libintl.h>)", h, p)
+
 static const struct mtcase cases[] = {
-    {"LOCALE-1.setlocale-query", "LOCALE-1", MUST, &locale_writer, probe_setlocale_query},
-    {"LOCALE-1.setlocale-set", "LOCALE-1", MUST, &locale_writer, probe_setlocale_set},
-    {"LOCALE-1.setlocale-set-after-reader", "LOCALE-1", MUST, &locale_reader, probe_setlocale_set},
-    {"LOCALE-2.newlocale", "LOCALE-2", MUST, &locale_writer, probe_newlocale},
-    {"LOCALE-2.newlocale-after-reader", "LOCALE-2", MUST, &locale_reader, probe_newlocale},
-    {"LOCALE-2.uselocale", "LOCALE-2", MUST, &locale_writer, probe_uselocale},
-    {"LOCALE-3.readers", "LOCALE-3", MUST, &locale_writer, probe_locale_readers},
-    {"GETTEXT-1.gettext", "GETTEXT-1", MUST, &gettext_writer, probe_gettext},
-    {"GETTEXT-1.gettext-after-setlocale", "GETTEXT-1", MUST, &locale_writer, probe_gettext},
-    {"GETTEXT-1.gettext-after-reader", "GETTEXT-1", MUST, &locale_reader, probe_gettext},
-    {"GETTEXT-2.bindtextdomain", "GETTEXT-2", MUST, &gettext_writer, probe_bindtextdomain},
-    {"GETTEXT-2.textdomain", "GETTEXT-2", MUST, &gettext_writer, probe_textdomain},
-    {"GETTEXT-2.textdomain-after-reader", "GETTEXT-2", MUST, &locale_reader, probe_textdomain},
-    {"STRERROR-1.strerror", "STRERROR-1", MUST, &locale_writer, probe_strerror},
-    {"STRERROR-1.strsignal", "STRERROR-1", MUST, &locale_writer, probe_strsignal},
-    {"STRERROR-1.perror", "STRERROR-1", MUST, &locale_writer, probe_perror},
-    {"STRERROR-1.strerror-after-bindtextdomain", "STRERROR-1", MUST, &gettext_writer,
-     probe_strerror},
+    CASE(LOCALE_1, "setlocale-query", &locale_writer, probe_setlocale_query),
+    CASE(LOCALE_1, "setlocale-set", &locale_writer, probe_setlocale_set),
+    CASE(LOCALE_1, "setlocale-set-after-reader",
+         NEEDS_GETTEXT(&locale_reader, probe_setlocale_set)),
+    CASE(LOCALE_2, "newlocale", NEEDS_NEWLOCALE(&locale_writer, probe_newlocale)),
+    CASE(LOCALE_2, "newlocale-after-reader", NEEDS_NEWLOCALE(&locale_reader, probe_newlocale)),
+    CASE(LOCALE_2, "uselocale", NEEDS_NEWLOCALE(&locale_writer, probe_uselocale)),
+    CASE(LOCALE_3, "readers", &locale_writer, probe_locale_readers),
+    CASE(GETTEXT_1, "gettext", NEEDS_GETTEXT(&gettext_writer, probe_gettext)),
+    CASE(GETTEXT_1, "gettext-after-setlocale", NEEDS_GETTEXT(&locale_writer, probe_gettext)),
+    CASE(GETTEXT_1, "gettext-after-reader", NEEDS_GETTEXT(&locale_reader, probe_gettext)),
+    CASE(GETTEXT_2, "bindtextdomain", NEEDS_GETTEXT(&gettext_writer, probe_bindtextdomain)),
+    CASE(GETTEXT_2, "textdomain", NEEDS_GETTEXT(&gettext_writer, probe_textdomain)),
+    CASE(GETTEXT_2, "textdomain-after-reader", NEEDS_GETTEXT(&locale_reader, probe_textdomain)),
+    CASE(STRERROR_1, "strerror", &locale_writer, probe_strerror),
+    CASE(STRERROR_1, "strsignal", &locale_writer, probe_strsignal),
+    CASE(STRERROR_1, "perror", &locale_writer, probe_perror),
+    CASE(STRERROR_1, "strerror-after-bindtextdomain",
+         NEEDS_GETTEXT(&gettext_writer, probe_strerror)),
 };
 
 MTFORK_MAIN(cases)

@@ -25,6 +25,7 @@
  * calling back: there the stochastic holder decides.
  */
 #define _GNU_SOURCE
+#include "have.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,7 @@
 
 #include "lib/fixture.h"
 #include "lib/mtfork.h"
+#include "clauses.h"
 
 #define BIG (64 * 1024)
 
@@ -161,6 +163,7 @@ static int probe_free(struct probe *p)
 	return PROBE_OK;
 }
 
+#if HAVE_POSIX_MEMALIGN
 static int probe_posix_memalign(struct probe *p)
 {
 	void *b = 0;
@@ -169,6 +172,7 @@ static int probe_posix_memalign(struct probe *p)
 		return probe_wrong_num(p, "posix_memalign failed with ", e);
 	return (uintptr_t)b % 4096 ? probe_wrong(p, "misaligned block") : PROBE_OK;
 }
+#endif
 
 static int probe_free_parent_block(struct probe *p)
 {
@@ -209,6 +213,7 @@ static int probe_asprintf(struct probe *p)
 	return PROBE_OK;
 }
 
+#if HAVE_FMEMOPEN
 static int probe_getline(struct probe *p)
 {
 	static char text[] = "first line\nsecond\n";
@@ -224,7 +229,9 @@ static int probe_getline(struct probe *p)
 	free(line);
 	return PROBE_OK;
 }
+#endif
 
+#if HAVE_ALIGNED_ALLOC
 static int probe_aligned_alloc(struct probe *p)
 {
 	/* Called through a volatile pointer: GCC 16 removes an aligned_alloc
@@ -237,6 +244,7 @@ static int probe_aligned_alloc(struct probe *p)
 	free(b);
 	return misaligned ? probe_wrong(p, "aligned_alloc returned a misaligned block") : PROBE_OK;
 }
+#endif
 
 static int probe_free_dead_thread_blocks(struct probe *p)
 {
@@ -306,24 +314,28 @@ static int probe_malloc_stats(struct probe *p)
 	return PROBE_OK;
 }
 
+#define NEEDS_POSIX_MEMALIGN(h, p) MTFORK_NEEDS(HAVE_POSIX_MEMALIGN, "posix_memalign()", h, p)
+#define NEEDS_FMEMOPEN(h, p)       MTFORK_NEEDS(HAVE_FMEMOPEN, "fmemopen()", h, p)
+#define NEEDS_ALIGNED_ALLOC(h, p)  MTFORK_NEEDS(HAVE_ALIGNED_ALLOC, "aligned_alloc()", h, p)
+
 static const struct mtcase cases[] = {
-    {"MALLOC-1.malloc", "MALLOC-1", MUST, &malloc_lock, probe_malloc},
-    {"MALLOC-1.calloc", "MALLOC-1", MUST, &malloc_lock, probe_calloc},
-    {"MALLOC-1.realloc", "MALLOC-1", MUST, &malloc_lock, probe_realloc},
-    {"MALLOC-1.free", "MALLOC-1", MUST, &malloc_lock, probe_free},
-    {"MALLOC-1.posix_memalign", "MALLOC-1", MUST, &malloc_lock, probe_posix_memalign},
-    {"MALLOC-2.free-parent-block", "MALLOC-2", MUST, &malloc_lock, probe_free_parent_block},
-    {"MALLOC-2.realloc-parent-block", "MALLOC-2", MUST, &malloc_lock, probe_realloc_parent_block},
-    {"MALLOC-3.strdup", "MALLOC-3", MUST, &malloc_lock, probe_strdup},
-    {"MALLOC-3.asprintf", "MALLOC-3", MUST, &malloc_lock, probe_asprintf},
-    {"MALLOC-3.getline", "MALLOC-3", MUST, &malloc_lock, probe_getline},
-    {"MALLOC-3.aligned_alloc", "MALLOC-3", MUST, &malloc_lock, probe_aligned_alloc},
-    {"MALLOC-4.free-dead-thread-blocks", "MALLOC-4", MUST, &malloc_lock_with_holder_blocks,
-     probe_free_dead_thread_blocks},
-    {"MALLOC-5.malloc_usable_size", "MALLOC-5", SHOULD, &malloc_lock, probe_malloc_usable_size},
-    {"MALLOC-5.malloc_trim", "MALLOC-5", SHOULD, &malloc_lock, probe_malloc_trim},
-    {"MALLOC-5.mallinfo2", "MALLOC-5", SHOULD, &malloc_lock, probe_mallinfo2},
-    {"MALLOC-5.malloc_stats", "MALLOC-5", SHOULD, &malloc_lock, probe_malloc_stats},
+    CASE(MALLOC_1, "malloc", &malloc_lock, probe_malloc),
+    CASE(MALLOC_1, "calloc", &malloc_lock, probe_calloc),
+    CASE(MALLOC_1, "realloc", &malloc_lock, probe_realloc),
+    CASE(MALLOC_1, "free", &malloc_lock, probe_free),
+    CASE(MALLOC_1, "posix_memalign", NEEDS_POSIX_MEMALIGN(&malloc_lock, probe_posix_memalign)),
+    CASE(MALLOC_2, "free-parent-block", &malloc_lock, probe_free_parent_block),
+    CASE(MALLOC_2, "realloc-parent-block", &malloc_lock, probe_realloc_parent_block),
+    CASE(MALLOC_3, "strdup", &malloc_lock, probe_strdup),
+    CASE(MALLOC_3, "asprintf", &malloc_lock, probe_asprintf),
+    CASE(MALLOC_3, "getline", NEEDS_FMEMOPEN(&malloc_lock, probe_getline)),
+    CASE(MALLOC_3, "aligned_alloc", NEEDS_ALIGNED_ALLOC(&malloc_lock, probe_aligned_alloc)),
+    CASE(MALLOC_4, "free-dead-thread-blocks", &malloc_lock_with_holder_blocks,
+         probe_free_dead_thread_blocks),
+    CASE(MALLOC_5, "malloc_usable_size", &malloc_lock, probe_malloc_usable_size),
+    CASE(MALLOC_5, "malloc_trim", &malloc_lock, probe_malloc_trim),
+    CASE(MALLOC_5, "mallinfo2", &malloc_lock, probe_mallinfo2),
+    CASE(MALLOC_5, "malloc_stats", &malloc_lock, probe_malloc_stats),
 };
 
 MTFORK_MAIN(cases)

@@ -39,6 +39,7 @@
 
 #include "lib/mtfork.h"
 #include "lib/seccomp_hold.h"
+#include "clauses.h"
 
 static int have_localhost;
 
@@ -332,15 +333,15 @@ static int probe_getpwent(struct probe *p)
 }
 
 static const struct mtcase cases[] = {
-    {"NSS-1.getpwnam", "NSS-1", MUST, &getpwnam_lock, probe_getpwnam},
-    {"NSS-1.getpwuid", "NSS-1", MUST, &getpwnam_lock, probe_getpwuid},
-    {"NSS-1.getgrnam", "NSS-1", MUST, &getpwnam_lock, probe_getgrnam},
-    {"NSS-2.getpwnam_r", "NSS-2", MUST, &getpwnam_lock, probe_getpwnam_r},
-    {"NSS-3.getaddrinfo", "NSS-3", MUST, &addrconfig_lock, probe_getaddrinfo_plain},
-    {"NSS-3.getaddrinfo-addrconfig", "NSS-3", MUST, &addrconfig_lock, probe_getaddrinfo_addrconfig},
-    {"NSS-3.res_init", "NSS-3", MUST, &addrconfig_lock, probe_res_init},
-    {"NSS-4.gethostbyname", "NSS-4", MUST, &gethostbyname_lock, probe_gethostbyname},
-    {"NSS-5.getpwent", "NSS-5", MUST, &getpwent_lock, probe_getpwent},
+    CASE(NSS_1, "getpwnam", &getpwnam_lock, probe_getpwnam),
+    CASE(NSS_1, "getpwuid", &getpwnam_lock, probe_getpwuid),
+    CASE(NSS_1, "getgrnam", &getpwnam_lock, probe_getgrnam),
+    CASE(NSS_2, "getpwnam_r", &getpwnam_lock, probe_getpwnam_r),
+    CASE(NSS_3, "getaddrinfo", &addrconfig_lock, probe_getaddrinfo_plain),
+    CASE(NSS_3, "getaddrinfo-addrconfig", &addrconfig_lock, probe_getaddrinfo_addrconfig),
+    CASE(NSS_3, "res_init", &addrconfig_lock, probe_res_init),
+    CASE(NSS_4, "gethostbyname", &gethostbyname_lock, probe_gethostbyname),
+    CASE(NSS_5, "getpwent", &getpwent_lock, probe_getpwent),
 };
 
 MTFORK_MAIN(cases)

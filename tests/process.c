@@ -19,16 +19,20 @@
  * Commands run: /bin/true, and sh -c with builtins only.
  */
 #define _GNU_SOURCE
+#include "have.h"
 #include <errno.h>
 #include <pthread.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#if HAVE_POSIX_SPAWN
+#include <spawn.h>
+#endif
 
 #include "lib/fixture.h"
+#include "clauses.h"
 
 extern char **environ;
 
@@ -71,6 +75,7 @@ static int probe_fork_from_thread(struct probe *p)
 	return st == 0 ? PROBE_OK : probe_wrong_num(p, "the grandchild's wait status: ", st);
 }
 
+#if HAVE_POSIX_SPAWN
 static int probe_posix_spawn(struct probe *p)
 {
 	char *argv[] = {"true", 0};
@@ -87,6 +92,7 @@ static int probe_posix_spawn(struct probe *p)
 	st = fx_wait(pid, 2000);
 	return st == 0 ? PROBE_OK : probe_wrong_num(p, "posix_spawnp's true: wait status ", st);
 }
+#endif
 
 static int probe_system(struct probe *p)
 {
@@ -130,9 +136,11 @@ static int probe_execvp(struct probe *p)
 	errno = 0;
 	if (execvp(argv[0], argv) != -1 || errno != ENOENT)
 		return probe_wrong(p, "execvp of a missing command did not fail with ENOENT");
+#if HAVE_EXECVPE /* else there is no execvpe to check */
 	errno = 0;
 	if (execvpe(argv[0], argv, environ) != -1 || errno != ENOENT)
 		return probe_wrong(p, "execvpe of a missing command did not fail with ENOENT");
+#endif
 	for (int v = 0; v < 2; v++) {
 		use_execlp = v;
 		int st = fx_sub(run_execvp, 0, 2000);
@@ -143,15 +151,17 @@ static int probe_execvp(struct probe *p)
 	return PROBE_OK;
 }
 
+#define NEEDS_POSIX_SPAWN(h, p) MTFORK_NEEDS(HAVE_POSIX_SPAWN, "posix_spawn()", h, p)
+
 static const struct mtcase cases[] = {
-    {"PROC-1.fork", "PROC-1", MUST, &fx_malloc_holding, probe_fork},
-    {"PROC-1.fork-from-thread", "PROC-1", MUST, &fx_malloc_holding, probe_fork_from_thread},
-    {"PROC-1.fork-stdio", "PROC-1", MUST, &fx_stdio_holding, probe_fork},
-    {"PROC-2.posix_spawn", "PROC-2", MUST, &fx_posix_spawn_holding, probe_posix_spawn},
-    {"PROC-3.system", "PROC-3", MUST, &fx_system_holding, probe_system},
-    {"PROC-4.popen", "PROC-4", MUST, &fx_popen_holding, probe_popen},
-    {"PROC-5.execvp-malloc", "PROC-5", MUST, &fx_malloc_holding, probe_execvp},
-    {"PROC-5.execvp-stdio", "PROC-5", MUST, &fx_stdio_holding, probe_execvp},
+    CASE(PROC_1, "fork", &fx_malloc_holding, probe_fork),
+    CASE(PROC_1, "fork-from-thread", &fx_malloc_holding, probe_fork_from_thread),
+    CASE(PROC_1, "fork-stdio", &fx_stdio_holding, probe_fork),
+    CASE(PROC_2, "posix_spawn", NEEDS_POSIX_SPAWN(&fx_posix_spawn_holding, probe_posix_spawn)),
+    CASE(PROC_3, "system", &fx_system_holding, probe_system),
+    CASE(PROC_4, "popen", &fx_popen_holding, probe_popen),
+    CASE(PROC_5, "execvp-malloc", &fx_malloc_holding, probe_execvp),
+    CASE(PROC_5, "execvp-stdio", &fx_stdio_holding, probe_execvp),
 };
 
 MTFORK_MAIN(cases)

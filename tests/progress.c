@@ -24,6 +24,7 @@
  * futex they hold is a proven failure.
  */
 #define _GNU_SOURCE
+#include "have.h"
 #include <dlfcn.h>
 #include <errno.h>
 #include <net/if.h>
@@ -32,7 +33,6 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +43,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#if HAVE_POSIX_SPAWN
+#include <spawn.h>
+#endif
+
 #include "lib/fixture.h"
+#include "clauses.h"
 
 extern char **environ;
 
@@ -81,6 +86,7 @@ static const struct holding condvar_waiter = {
     .ways = (const struct way[]){{"app:mutex+condvar", WAY_APP, lock_and_park, 0}, {0}},
 };
 
+#if HAVE_FOPENCOOKIE
 static FILE *reading;
 
 static ssize_t parking_read(void *c, char *buf, size_t n)
@@ -114,6 +120,7 @@ static const struct holding blocked_read = {
     .verify = file_needs_lock,
     .ways = (const struct way[]){{"app:blocked-read", WAY_APP, read_and_park, 0}, {0}},
 };
+#endif
 
 /* PROGRESS-7: a name server that never answers, made in the case process
  * only. Setup (single-threaded, so unshare may make new namespaces):
@@ -263,6 +270,7 @@ static int probe_nothing(struct probe *p)
 	return PROBE_OK; /* the clause is about fork() returning */
 }
 
+#if HAVE_DLOPEN
 static int probe_fork_in_ctor(struct probe *p)
 {
 	if (fx_idle_start())
@@ -277,6 +285,7 @@ static int probe_fork_in_ctor(struct probe *p)
 	return *st == 0 ? PROBE_OK
 	                : probe_wrong_num(p, "fork in the constructor: wait status ", *st);
 }
+#endif
 
 static void fork_at_exit(void)
 {
@@ -319,6 +328,7 @@ __attribute__((constructor)) static void fork_in_handler_helper(void)
 		_exit(helper_fork_in_handler());
 }
 
+#if HAVE_POSIX_SPAWN
 static int probe_fresh_process(struct probe *p)
 {
 	char *argv[] = {"mtfork-helper", 0};
@@ -336,6 +346,7 @@ static int probe_fresh_process(struct probe *p)
 		return probe_wrong(p, "fork in a signal handler of a single-threaded process hung");
 	return st == 0 ? PROBE_OK : probe_wrong_num(p, "the helper's wait status: ", st);
 }
+#endif
 
 static int malloc_and_exit(void *a)
 {
@@ -409,19 +420,22 @@ static int probe_dns_lookup(struct probe *p)
 	return ok ? PROBE_OK : probe_wrong(p, "getaddrinfo(localhost) did not give 127.0.0.1");
 }
 
+#define NEEDS_FOPENCOOKIE(h, p) MTFORK_NEEDS(HAVE_FOPENCOOKIE, "fopencookie()", h, p)
+#define NEEDS_DLOPEN(h, p)      MTFORK_NEEDS(HAVE_DLOPEN, "dlopen()", h, p)
+#define NEEDS_POSIX_SPAWN(h, p) MTFORK_NEEDS(HAVE_POSIX_SPAWN, "posix_spawn()", h, p)
+
 static const struct mtcase cases[] = {
-    {"PROGRESS-1.app-mutex", "PROGRESS-1", MUST, &app_mutex_held, probe_nothing},
-    {"PROGRESS-1.condvar", "PROGRESS-1", MUST, &condvar_waiter, probe_nothing},
-    {"PROGRESS-1.stdio-read", "PROGRESS-1", MUST, &blocked_read, probe_nothing},
-    {"PROGRESS-2.constructor", "PROGRESS-2", MUST, &fx_ctor_holding, probe_nothing},
-    {"PROGRESS-3.fork-in-constructor", "PROGRESS-3", MUST, &fx_stdio_holding, probe_fork_in_ctor},
-    {"PROGRESS-4.fork-in-atexit", "PROGRESS-4", MUST, &fx_stdio_holding, probe_fork_in_atexit},
-    {"PROGRESS-5.fork-in-signal-handler", "PROGRESS-5", SHOULD, &fx_stdio_holding,
-     probe_fresh_process},
-    {"PROGRESS-6.concurrent-forks", "PROGRESS-6", MUST, &fx_malloc_holding, probe_concurrent_forks},
-    {"PROGRESS-7.getaddrinfo-silent-dns", "PROGRESS-7", MUST, &silent_name_server, probe_dns_exit},
-    {"PROGRESS-7.getaddrinfo-silent-dns-then-lookup", "PROGRESS-7", MUST, &silent_name_server,
-     probe_dns_lookup},
+    CASE(PROGRESS_1, "app-mutex", &app_mutex_held, probe_nothing),
+    CASE(PROGRESS_1, "condvar", &condvar_waiter, probe_nothing),
+    CASE(PROGRESS_1, "stdio-read", NEEDS_FOPENCOOKIE(&blocked_read, probe_nothing)),
+    CASE(PROGRESS_2, "constructor", NEEDS_DLOPEN(&fx_ctor_holding, probe_nothing)),
+    CASE(PROGRESS_3, "fork-in-constructor", NEEDS_DLOPEN(&fx_stdio_holding, probe_fork_in_ctor)),
+    CASE(PROGRESS_4, "fork-in-atexit", &fx_stdio_holding, probe_fork_in_atexit),
+    CASE(PROGRESS_5, "fork-in-signal-handler",
+         NEEDS_POSIX_SPAWN(&fx_stdio_holding, probe_fresh_process)),
+    CASE(PROGRESS_6, "concurrent-forks", &fx_malloc_holding, probe_concurrent_forks),
+    CASE(PROGRESS_7, "getaddrinfo-silent-dns", &silent_name_server, probe_dns_exit),
+    CASE(PROGRESS_7, "getaddrinfo-silent-dns-then-lookup", &silent_name_server, probe_dns_lookup),
 };
 
 MTFORK_MAIN(cases)

@@ -20,6 +20,7 @@
  * arc4random is looked up weakly: a libc without it skips RANDOM-3.
  */
 #define _GNU_SOURCE
+#include "have.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +28,14 @@
 #include <unistd.h>
 
 #include "lib/mtfork.h"
+#include "clauses.h"
 
+/* Every case needs random() and its relatives (tests/probes/initstate.c). */
+#define NEEDS_RANDOM(holding, probe)                                                               \
+	MTFORK_NEEDS(HAVE_INITSTATE, "random(), srandom(), initstate() or setstate()", holding,    \
+	             probe)
+
+#if HAVE_INITSTATE
 static void initstate_on_page(struct hold *h)
 {
 	initstate(1, h->page, 128);
@@ -183,14 +191,16 @@ static int probe_arc4random(struct probe *p)
 	           : probe_wrong(p, "a fork child repeated its parent's arc4random output");
 }
 
+#endif
+
 static const struct mtcase cases[] = {
-    {"RANDOM-1.random", "RANDOM-1", MUST, &random_lock, probe_random},
-    {"RANDOM-1.srandom", "RANDOM-1", MUST, &random_lock, probe_srandom},
-    {"RANDOM-1.rand", "RANDOM-1", MUST, &random_lock, probe_rand},
-    {"RANDOM-1.initstate", "RANDOM-1", MUST, &random_lock, probe_initstate},
-    {"RANDOM-1.setstate", "RANDOM-1", MUST, &random_lock, probe_setstate},
-    {"RANDOM-2.not-mixed", "RANDOM-2", MUST, &random_lock_known_sequences, probe_state_not_mixed},
-    {"RANDOM-3.arc4random", "RANDOM-3", SHOULD, &arc4random_state, probe_arc4random},
+    CASE(RANDOM_1, "random", NEEDS_RANDOM(&random_lock, probe_random)),
+    CASE(RANDOM_1, "srandom", NEEDS_RANDOM(&random_lock, probe_srandom)),
+    CASE(RANDOM_1, "rand", NEEDS_RANDOM(&random_lock, probe_rand)),
+    CASE(RANDOM_1, "initstate", NEEDS_RANDOM(&random_lock, probe_initstate)),
+    CASE(RANDOM_1, "setstate", NEEDS_RANDOM(&random_lock, probe_setstate)),
+    CASE(RANDOM_2, "not-mixed", NEEDS_RANDOM(&random_lock_known_sequences, probe_state_not_mixed)),
+    CASE(RANDOM_3, "arc4random", NEEDS_RANDOM(&arc4random_state, probe_arc4random)),
 };
 
 MTFORK_MAIN(cases)

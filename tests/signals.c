@@ -32,6 +32,7 @@
 #include "lib/fixture.h"
 #include "lib/forktrace.h"
 #include "lib/mtfork.h"
+#include "clauses.h"
 
 /* Bigger than any per-thread cache and smaller than the mmap threshold:
  * served under the arena lock fork holds. */
@@ -203,9 +204,9 @@ static int probe_parent_record(struct probe *p)
 }
 
 static const struct mtcase cases[] = {
-    {"SIGNAL-1.malloc-in-handler", "SIGNAL-1", SHOULD, &child_signal_alloc, probe_alloc},
-    {"SIGNAL-1.fork-in-handler", "SIGNAL-1", SHOULD, &child_signal_fork, probe_fork},
-    {"SIGNAL-2.malloc-in-parent-handler", "SIGNAL-2", MAY, &parent_signal, probe_parent_record},
+    CASE(SIGNAL_1, "malloc-in-handler", &child_signal_alloc, probe_alloc),
+    CASE(SIGNAL_1, "fork-in-handler", &child_signal_fork, probe_fork),
+    CASE(SIGNAL_2, "malloc-in-parent-handler", &parent_signal, probe_parent_record),
 };
 
 MTFORK_MAIN(cases)

@@ -22,6 +22,7 @@
  * that is what it takes), on /tmp, and never in the caller's namespace.
  */
 #define _GNU_SOURCE
+#include "have.h"
 #include <assert.h>
 #include <dlfcn.h>
 #include <errno.h>
@@ -33,15 +34,18 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
+#include "lib/sysno.h"
 #include <sys/wait.h>
 #include <unistd.h>
 #include <pthread.h>
 
 #include "lib/fixture.h"
 #include "lib/proc.h"
+#include "clauses.h"
 
+#if HAVE_DLOPEN
 static void *lazy_lib;
+#endif
 static int *errno_addr;
 static char sigblk_ref[64];
 
@@ -62,7 +66,9 @@ static void sigblk_after_blocking_all(char *out, size_t size)
 
 static void common_setup(void)
 {
+#if HAVE_DLOPEN
 	lazy_lib = dlopen(fx_path("libmtf_lazy.so"), RTLD_LAZY);
+#endif
 	pthread_atfork(record_errno, 0, 0);
 	sigblk_after_blocking_all(sigblk_ref, sizeof sigblk_ref);
 }
@@ -73,11 +79,13 @@ static void setup_malloc(void)
 	fx_malloc_setup();
 }
 
+#if HAVE_DLOPEN
 static void setup_loader(void)
 {
 	common_setup();
 	fx_loader_setup();
 }
+#endif
 
 static void setup_stdio(void)
 {
@@ -87,8 +95,10 @@ static void setup_stdio(void)
 
 static const struct holding h_malloc = {"malloc arena lock", setup_malloc, fx_malloc_verify,
                                         fx_malloc_ways};
+#if HAVE_DLOPEN
 static const struct holding h_loader = {"loader lock", setup_loader, fx_loader_verify,
                                         fx_loader_ways};
+#endif
 static const struct holding h_stdio = {"open-file list lock", setup_stdio, fx_stdio_verify,
                                        fx_stdio_ways};
 
@@ -145,6 +155,7 @@ static int probe_mount(struct probe *p)
 	return PROBE_OK;
 }
 
+#if HAVE_SYSCALL
 static int probe_syscall(struct probe *p)
 {
 	if (syscall(SYS_getpid) != getpid())
@@ -154,6 +165,7 @@ static int probe_syscall(struct probe *p)
 		return probe_wrong(p, "syscall(SYS_close, -1) did not fail with EBADF");
 	return PROBE_OK;
 }
+#endif
 
 static int probe_setgroups(struct probe *p)
 {
@@ -186,6 +198,7 @@ static int probe_setid(struct probe *p)
 	return PROBE_OK;
 }
 
+#if HAVE_PRCTL
 static int probe_prctl(struct probe *p)
 {
 	char name[17] = "";
@@ -201,6 +214,7 @@ static int probe_prctl(struct probe *p)
 		return probe_wrong(p, "an unknown prctl option did not fail with EINVAL");
 	return PROBE_OK;
 }
+#endif
 
 static int probe_priority(struct probe *p)
 {
@@ -283,6 +297,7 @@ static int probe_strings(struct probe *p)
 	if (memcmp_f(b, "ababcdefgh", 10) || strlen_f(b) != 10 || strcmp_f(b, "ababcdefgh") ||
 	    strchr_f(b, 'h') != b + 9 || strnlen_f(b, 4) != 4)
 		return probe_wrong(p, "a string function returned a wrong result");
+#if HAVE_DLOPEN /* else no library is bound lazily: the calls above are all */
 	if (!lazy_lib)
 		return probe_wrong(p, "the parent could not load libmtf_lazy.so");
 	int (*f)(void) = (int (*)(void))dlsym(lazy_lib, "fx_lazy_strings");
@@ -291,6 +306,9 @@ static int probe_strings(struct probe *p)
 	int r = f();
 	return r ? probe_wrong_num(p, "through lazily bound PLT slots: check failed: ", r)
 	         : PROBE_OK;
+#else
+	return PROBE_OK;
+#endif
 }
 
 static int probe_errno(struct probe *p)
@@ -335,11 +353,16 @@ static int probe_rlimit(struct probe *p)
 	r.rlim_cur = 0;
 	if (setrlimit(RLIMIT_CORE, &r) || getrlimit(RLIMIT_CORE, &r) || r.rlim_cur != 0)
 		return probe_wrong(p, "setrlimit(RLIMIT_CORE) did not take effect");
+#if HAVE_PRLIMIT /* else there is no prlimit to check */
 	if (prlimit(0, RLIMIT_NOFILE, 0, &old) || old.rlim_cur == 0)
 		return probe_wrong(p, "prlimit failed");
+#else
+	(void)old;
+#endif
 	return PROBE_OK;
 }
 
+#if HAVE_STRERROR_R
 static int probe_strerror(struct probe *p)
 {
 	char buf[128] = "";
@@ -352,29 +375,42 @@ static int probe_strerror(struct probe *p)
 		return probe_wrong(p, "strerror_r gave no message");
 	return PROBE_OK;
 }
+#endif
 
-#define THREE(clause, what, probe)                                                                 \
-	{clause "." what "-malloc", clause, MUST, &h_malloc, probe},                               \
-	    {clause "." what "-loader", clause, MUST, &h_loader, probe},                           \
+/* Each call under each of the three holdings; THREE_IF: the call needs an
+ * interface the target may lack (HAVE_X, tests/probes/), and the loader
+ * holding needs dlopen(): a missing one is named in the skip. */
+#define THREE_IF(have, iface, clause, what, probe)                                                 \
+	{clause "." what "-malloc", clause, MUST, MTFORK_NEEDS(have, iface, &h_malloc, probe)},    \
+	    {clause "." what "-loader", clause, MUST, LOADER_CASE(have, iface, probe)},            \
 	{                                                                                          \
-		clause "." what "-stdio", clause, MUST, &h_stdio, probe                            \
+		clause "." what "-stdio", clause, MUST, MTFORK_NEEDS(have, iface, &h_stdio, probe) \
 	}
+#define LOADER_CASE(have, iface, probe)  LOADER_CASE_(have, iface, probe)
+#define LOADER_CASE_(have, iface, probe) LOADER_CASE_##have(iface, probe)
+#define LOADER_CASE_0(iface, probe)      MTFORK_NEEDS(0, iface, &h_loader, probe)
+#define LOADER_CASE_1(iface, probe)      MTFORK_NEEDS(HAVE_DLOPEN, "dlopen()", &h_loader, probe)
+/* A clause's three cases: its probe under each of the three holdings. */
+#define THREE(clause, what, probe)                                                                 \
+	CASE(clause, what "-malloc", &h_malloc, probe),                                            \
+	    CASE(clause, what "-loader", &h_loader, probe),                                        \
+	    CASE(clause, what "-stdio", &h_stdio, probe)
 
 static const struct mtcase cases[] = {
-    THREE("SPAWN-1", "unshare", probe_unshare),
-    THREE("SPAWN-2", "mount", probe_mount),
-    THREE("SPAWN-3", "syscall", probe_syscall),
-    THREE("SPAWN-4", "setgroups", probe_setgroups),
-    THREE("SPAWN-5", "setresuid", probe_setid),
-    THREE("SPAWN-6", "prctl", probe_prctl),
-    THREE("SPAWN-7", "setpriority", probe_priority),
-    THREE("SPAWN-8", "pthread_sigmask", probe_sigmask),
-    THREE("SPAWN-9", "assert", probe_assert),
-    THREE("SPAWN-10", "memmove", probe_strings),
-    THREE("SPAWN-11", "errno", probe_errno),
-    THREE("SPAWN-12", "setsid", probe_session),
-    THREE("SPAWN-13", "setrlimit", probe_rlimit),
-    THREE("SPAWN-14", "strerror_r", probe_strerror),
+    THREE(SPAWN_1, "unshare", probe_unshare),
+    THREE(SPAWN_2, "mount", probe_mount),
+    THREE_IF(HAVE_SYSCALL, "syscall()", "SPAWN-3", "syscall", probe_syscall),
+    THREE(SPAWN_4, "setgroups", probe_setgroups),
+    THREE(SPAWN_5, "setresuid", probe_setid),
+    THREE_IF(HAVE_PRCTL, "prctl() with the Linux prototype", "SPAWN-6", "prctl", probe_prctl),
+    THREE(SPAWN_7, "setpriority", probe_priority),
+    THREE(SPAWN_8, "pthread_sigmask", probe_sigmask),
+    THREE(SPAWN_9, "assert", probe_assert),
+    THREE(SPAWN_10, "memmove", probe_strings),
+    THREE(SPAWN_11, "errno", probe_errno),
+    THREE(SPAWN_12, "setsid", probe_session),
+    THREE(SPAWN_13, "setrlimit", probe_rlimit),
+    THREE_IF(HAVE_STRERROR_R, "strerror_r()", "SPAWN-14", "strerror_r", probe_strerror),
 };
 
 MTFORK_MAIN(cases)

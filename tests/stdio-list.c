@@ -16,6 +16,7 @@
  * parking stream with pending output: the holder parks inside the write.
  */
 #define _GNU_SOURCE
+#include "have.h"
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 
 #include "lib/fixture.h"
 #include "lib/mtfork.h"
+#include "clauses.h"
 
 static FILE *opened_before;
 
@@ -56,6 +58,7 @@ static int probe_fclose(struct probe *p)
 	return fclose(f) ? probe_wrong(p, "fclose failed") : PROBE_OK;
 }
 
+#if HAVE_FMEMOPEN
 static int probe_fmemopen(struct probe *p)
 {
 	static char buf[32];
@@ -67,7 +70,9 @@ static int probe_fmemopen(struct probe *p)
 		return probe_wrong(p, "fclose of the fmemopen stream failed");
 	return strcmp(buf, "hello") ? probe_wrong(p, "fmemopen buffer lost the output") : PROBE_OK;
 }
+#endif
 
+#if HAVE_OPEN_MEMSTREAM
 static int probe_open_memstream(struct probe *p)
 {
 	char *buf = 0;
@@ -82,6 +87,7 @@ static int probe_open_memstream(struct probe *p)
 	           ? PROBE_OK
 	           : probe_wrong(p, "open_memstream buffer lost the output");
 }
+#endif
 
 static int probe_fdopen(struct probe *p)
 {
@@ -146,19 +152,21 @@ static int probe_exit(struct probe *p)
 	probe_report_then_exit();
 }
 
+#define NEEDS_FMEMOPEN(h, p)       MTFORK_NEEDS(HAVE_FMEMOPEN, "fmemopen()", h, p)
+#define NEEDS_OPEN_MEMSTREAM(h, p) MTFORK_NEEDS(HAVE_OPEN_MEMSTREAM, "open_memstream()", h, p)
+
 static const struct mtcase cases[] = {
-    {"STDIO-LIST-1.fopen", "STDIO-LIST-1", MUST, &list_lock, probe_fopen},
-    {"STDIO-LIST-1.fclose", "STDIO-LIST-1", MUST, &list_lock, probe_fclose},
-    {"STDIO-LIST-1.fmemopen", "STDIO-LIST-1", MUST, &list_lock, probe_fmemopen},
-    {"STDIO-LIST-1.open_memstream", "STDIO-LIST-1", MUST, &list_lock, probe_open_memstream},
-    {"STDIO-LIST-2.fdopen", "STDIO-LIST-2", MUST, &list_lock, probe_fdopen},
-    {"STDIO-LIST-2.freopen", "STDIO-LIST-2", MUST, &list_lock, probe_freopen},
-    {"STDIO-LIST-2.tmpfile", "STDIO-LIST-2", MUST, &list_lock, probe_tmpfile},
-    {"STDIO-LIST-3.fflush-walk", "STDIO-LIST-3", MUST, &list_lock, probe_fflush_walk},
-    {"STDIO-LIST-3.streams-from-before", "STDIO-LIST-3", MUST, &list_lock,
-     probe_streams_from_before},
-    {"STDIO-LIST-4.fflush-null", "STDIO-LIST-4", MUST, &list_lock, probe_fflush_walk},
-    {"STDIO-LIST-4.exit", "STDIO-LIST-4", MUST, &list_lock, probe_exit},
+    CASE(STDIO_LIST_1, "fopen", &list_lock, probe_fopen),
+    CASE(STDIO_LIST_1, "fclose", &list_lock, probe_fclose),
+    CASE(STDIO_LIST_1, "fmemopen", NEEDS_FMEMOPEN(&list_lock, probe_fmemopen)),
+    CASE(STDIO_LIST_1, "open_memstream", NEEDS_OPEN_MEMSTREAM(&list_lock, probe_open_memstream)),
+    CASE(STDIO_LIST_2, "fdopen", &list_lock, probe_fdopen),
+    CASE(STDIO_LIST_2, "freopen", &list_lock, probe_freopen),
+    CASE(STDIO_LIST_2, "tmpfile", &list_lock, probe_tmpfile),
+    CASE(STDIO_LIST_3, "fflush-walk", &list_lock, probe_fflush_walk),
+    CASE(STDIO_LIST_3, "streams-from-before", &list_lock, probe_streams_from_before),
+    CASE(STDIO_LIST_4, "fflush-null", &list_lock, probe_fflush_walk),
+    CASE(STDIO_LIST_4, "exit", &list_lock, probe_exit),
 };
 
 MTFORK_MAIN(cases)

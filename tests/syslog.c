@@ -30,6 +30,7 @@
 
 #include "lib/mtfork.h"
 #include "lib/seccomp_hold.h"
+#include "clauses.h"
 
 static int unsafe; /* a logger may be listening: touch nothing */
 
@@ -165,11 +166,11 @@ static int probe_setlogmask(struct probe *p)
 }
 
 static const struct mtcase cases[] = {
-    {"SYSLOG-1.syslog", "SYSLOG-1", MUST, &syslog_lock, probe_syslog},
-    {"SYSLOG-1.vsyslog", "SYSLOG-1", MUST, &syslog_lock, probe_vsyslog},
-    {"SYSLOG-2.openlog", "SYSLOG-2", MUST, &syslog_lock, probe_openlog},
-    {"SYSLOG-2.closelog", "SYSLOG-2", MUST, &syslog_lock, probe_closelog},
-    {"SYSLOG-2.setlogmask", "SYSLOG-2", MUST, &syslog_lock, probe_setlogmask},
+    CASE(SYSLOG_1, "syslog", &syslog_lock, probe_syslog),
+    CASE(SYSLOG_1, "vsyslog", &syslog_lock, probe_vsyslog),
+    CASE(SYSLOG_2, "openlog", &syslog_lock, probe_openlog),
+    CASE(SYSLOG_2, "closelog", &syslog_lock, probe_closelog),
+    CASE(SYSLOG_2, "setlogmask", &syslog_lock, probe_setlogmask),
 };
 
 MTFORK_MAIN(cases)

@@ -3,11 +3,16 @@
  * THREAD — threads in the MT-forked child (spec/threads.adoc).
  *
  *   THREAD-1  pthread_create/join in the child: several threads, one exiting
- *             early, then more. Holder: musl's thread-creation inhibit lock,
- *             taken by dlopen() (its path on a userfaultfd page, or its
- *             open stopped by seccomp); glibc takes
- *             no lock there, so a thread creating and joining threads while
- *             forks repeat decides (stochastic).
+ *             early, then more. Holders: a lock thread creation needs, taken
+ *             by dlopen() (its path on a userfaultfd page, or its open
+ *             stopped by seccomp): musl's
+ *             thread-creation inhibit lock, glibc 2.36's loader locks; glibc
+ *             2.41 and later take none there, so pthread_create itself runs
+ *             on a guarded stack and parks where the verifier's
+ *             pthread_create blocks (glibc 2.43: 384 bytes deep; by the
+ *             source, static TLS set-up under dl_load_tls_lock); else a
+ *             thread creating and joining threads while forks repeat
+ *             (stochastic).
  *   THREAD-2  the child ends with status 0 when its last thread exits after
  *             the initial one called pthread_exit (in a sub-process of the
  *             child, which has the child's thread bookkeeping).
@@ -37,10 +42,13 @@
  *             (WAY_APP: the holder locked it and parked).
  */
 #define _GNU_SOURCE
+#include "have.h"
 #include <dlfcn.h>
 #include <errno.h>
 #include <grp.h>
+#if HAVE_DL_ITERATE_PHDR
 #include <link.h>
+#endif
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -49,7 +57,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
+#include "lib/sysno.h"
+#include "clauses.h"
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -77,12 +86,20 @@ static void create_hammer(struct hold *h)
 
 static const struct holding thread_creation = {
     .name = "thread creation lock",
+#if HAVE_DLOPEN /* else only the stochastic way */
     .setup = fx_loader_setup,
+#endif
     .verify = create_and_join,
     .ways =
         (const struct way[]){
+#if HAVE_DLOPEN
             {"uffd-arg:dlopen", WAY_UFFD, fx_dlopen_on_page, fx_fill_path_a},
             {"seccomp-call:dlopen", WAY_CALLBACK, fx_dlopen_opening, 0},
+#endif
+            /* glibc >= 2.41 takes no loader lock there: park pthread_create
+             * itself where it holds a lock another creation needs (the
+             * static TLS initialisation under dl_load_tls_lock). */
+            {"stack:pthread_create", WAY_STACK, create_hammer, 0},
             {"stochastic:pthread_create", WAY_STOCHASTIC, create_hammer, 0},
             {0},
         },
@@ -143,6 +160,7 @@ static const struct holding app_once = {
     .ways = (const struct way[]){{"app:pthread_once", WAY_APP, once_in_holder, 0}, {0}},
 };
 
+#if HAVE_ROBUST_MUTEX
 static void attr_hammer(struct hold *h)
 {
 	pthread_mutexattr_t a;
@@ -157,50 +175,9 @@ static const struct holding attr_first_use = {
     .name = "mutex attribute setters",
     .ways = (const struct way[]){{"stochastic:setrobust", WAY_STOCHASTIC, attr_hammer, 0}, {0}},
 };
+#endif
 
-static int park_in_callback(struct dl_phdr_info *i, size_t n, void *a)
-{
-	(void)i, (void)n, (void)a;
-	holder_park();
-	return 1;
-}
-
-static int count(struct dl_phdr_info *i, size_t n, void *a)
-{
-	(void)i, (void)n;
-	++*(int *)a;
-	return 0;
-}
-
-static void iterate_and_park(struct hold *h)
-{
-	(void)h;
-	dl_iterate_phdr(park_in_callback, 0);
-}
-
-static void iterate(struct hold *h)
-{
-	int c = 0;
-	(void)h;
-	dl_iterate_phdr(count, &c);
-}
-
-static void iterate_needs_lock(void)
-{
-	iterate(0);
-}
-
-static const struct holding unwinding = {
-    .name = "object-list lock (dl_iterate_phdr callback)",
-    .verify = iterate_needs_lock,
-    .ways =
-        (const struct way[]){
-            {"callback:dl_iterate_phdr", WAY_CALLBACK, iterate_and_park, 0},
-            {"stochastic:dl_iterate_phdr", WAY_STOCHASTIC, iterate, 0},
-            {0},
-        },
-};
-
+#if HAVE_ROBUST_MUTEX
 static pthread_mutex_t robust;
 
 static void init_robust(void)
@@ -229,6 +206,7 @@ static const struct holding robust_held = {
     .verify = robust_needs_lock,
     .ways = (const struct way[]){{"app:robust-mutex", WAY_APP, lock_and_park, 0}, {0}},
 };
+#endif
 
 /* --- probes ------------------------------------------------------------- */
 
@@ -326,6 +304,7 @@ static int probe_once(struct probe *p)
 	                                           "interrupted init routine");
 }
 
+#if HAVE_ROBUST_MUTEX
 static int probe_attr(struct probe *p)
 {
 	pthread_mutexattr_t a;
@@ -371,7 +350,9 @@ static int probe_robust_recovered(struct probe *p)
 		return probe_wrong(p, "pthread_mutex_consistent/unlock failed");
 	return PROBE_OK;
 }
+#endif
 
+#if HAVE_DL_ITERATE_PHDR
 static volatile int cleaned;
 
 static void cleanup(void *a)
@@ -413,7 +394,9 @@ static int probe_cancel(struct probe *p)
 		return probe_wrong(p, "pthread_exit did not run the cleanup handler");
 	return PROBE_OK;
 }
+#endif
 
+#if HAVE_SYSCALL
 static pid_t helper_tid;
 static int helper_pipe[2];
 
@@ -468,7 +451,9 @@ static int probe_setxid_threads(struct probe *p)
 	pthread_join(t, 0);
 	return ret;
 }
+#endif
 
+#if HAVE_ROBUST_MUTEX
 /* A timed lock, so that "stays locked for good" is decided in 100 ms. */
 static int probe_robust_held(struct probe *p)
 {
@@ -487,6 +472,7 @@ static int probe_robust_held(struct probe *p)
 		                      "gave ETIMEDOUT)");
 	return probe_wrong_num(p, "locking the mutex another thread held at fork returned ", e);
 }
+#endif
 
 /* --- THREAD-7: SIGEV_THREAD timers (holding: fx_timer_holding) ---------- */
 
@@ -545,19 +531,25 @@ static int probe_thread_notification(struct probe *p)
 	                       : PROBE_OK;
 }
 
+#define NEEDS_ROBUST_MUTEX(h, p)                                                                   \
+	MTFORK_NEEDS(HAVE_ROBUST_MUTEX, "robust mutexes (pthread_mutexattr_setrobust())", h, p)
+#define NEEDS_DL_ITERATE_PHDR(h, p) MTFORK_NEEDS(HAVE_DL_ITERATE_PHDR, "dl_iterate_phdr()", h, p)
+#define NEEDS_SYSCALL(h, p)         MTFORK_NEEDS(HAVE_SYSCALL, "syscall()", h, p)
+
 static const struct mtcase cases[] = {
-    {"THREAD-1.pthread_create", "THREAD-1", MUST, &thread_creation, probe_threads},
-    {"THREAD-2.last-thread-exits", "THREAD-2", MUST, &thread_creation, probe_last_thread},
-    {"THREAD-3.keys", "THREAD-3", MUST, &key_lock, probe_keys},
-    {"THREAD-5.app-once", "THREAD-5", MAY, &app_once, probe_once},
-    {"THREAD-6.setrobust-setprotocol", "THREAD-6", MUST, &attr_first_use, probe_attr},
-    {"THREAD-7.timer_create", "THREAD-7", MUST, &fx_timer_holding, probe_timer_create_thread},
-    {"THREAD-7.notification-runs", "THREAD-7", MUST, &fx_timer_holding, probe_thread_notification},
-    {"THREAD-8.robust-recovered", "THREAD-8", MUST, &fx_malloc_holding, probe_robust_recovered},
-    {"THREAD-9.cancel", "THREAD-9", MUST, &unwinding, probe_cancel},
-    {"THREAD-10.setgroups-reaches-threads", "THREAD-10", MUST, &thread_creation,
-     probe_setxid_threads},
-    {"THREAD-11.robust-held-at-fork", "THREAD-11", MAY, &robust_held, probe_robust_held},
+    CASE(THREAD_1, "pthread_create", &thread_creation, probe_threads),
+    CASE(THREAD_2, "last-thread-exits", &thread_creation, probe_last_thread),
+    CASE(THREAD_3, "keys", &key_lock, probe_keys),
+    CASE(THREAD_5, "app-once", &app_once, probe_once),
+    CASE(THREAD_6, "setrobust-setprotocol", NEEDS_ROBUST_MUTEX(&attr_first_use, probe_attr)),
+    CASE(THREAD_7, "timer_create", &fx_timer_holding, probe_timer_create_thread),
+    CASE(THREAD_7, "notification-runs", &fx_timer_holding, probe_thread_notification),
+    CASE(THREAD_8, "robust-recovered",
+         NEEDS_ROBUST_MUTEX(&fx_malloc_holding, probe_robust_recovered)),
+    CASE(THREAD_9, "cancel", NEEDS_DL_ITERATE_PHDR(&fx_phdr_holding, probe_cancel)),
+    CASE(THREAD_10, "setgroups-reaches-threads",
+         NEEDS_SYSCALL(&thread_creation, probe_setxid_threads)),
+    CASE(THREAD_11, "robust-held-at-fork", NEEDS_ROBUST_MUTEX(&robust_held, probe_robust_held)),
 };
 
 MTFORK_MAIN(cases)

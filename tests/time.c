@@ -30,6 +30,7 @@
 
 #include "lib/mtfork.h"
 #include "lib/seccomp_hold.h"
+#include "clauses.h"
 
 #define ZONE "CET-1CEST,M3.5.0,M10.5.0/3"
 
@@ -233,17 +234,17 @@ static int probe_clocks(struct probe *p)
 }
 
 static const struct mtcase cases[] = {
-    {"TIME-1.localtime", "TIME-1", MUST, &tz_lock, probe_localtime},
-    {"TIME-1.localtime_r", "TIME-1", MUST, &tz_lock, probe_localtime_r},
-    {"TIME-1.gmtime", "TIME-1", MUST, &tz_lock, probe_gmtime},
-    {"TIME-1.gmtime_r", "TIME-1", MUST, &tz_lock, probe_gmtime_r},
-    {"TIME-1.ctime", "TIME-1", MUST, &tz_lock, probe_ctime},
-    {"TIME-1.ctime_r", "TIME-1", MUST, &tz_lock, probe_ctime_r},
-    {"TIME-2.mktime", "TIME-2", MUST, &tz_lock, probe_mktime},
-    {"TIME-2.tzset", "TIME-2", MUST, &tz_lock, probe_tzset},
-    {"TIME-2.strftime", "TIME-2", MUST, &tz_lock, probe_strftime},
-    {"TIME-3.setenv-tzset", "TIME-3", MUST, &tz_lock, probe_new_zone},
-    {"TIME-4.clocks", "TIME-4", MUST, &tz_lock, probe_clocks},
+    CASE(TIME_1, "localtime", &tz_lock, probe_localtime),
+    CASE(TIME_1, "localtime_r", &tz_lock, probe_localtime_r),
+    CASE(TIME_1, "gmtime", &tz_lock, probe_gmtime),
+    CASE(TIME_1, "gmtime_r", &tz_lock, probe_gmtime_r),
+    CASE(TIME_1, "ctime", &tz_lock, probe_ctime),
+    CASE(TIME_1, "ctime_r", &tz_lock, probe_ctime_r),
+    CASE(TIME_2, "mktime", &tz_lock, probe_mktime),
+    CASE(TIME_2, "tzset", &tz_lock, probe_tzset),
+    CASE(TIME_2, "strftime", &tz_lock, probe_strftime),
+    CASE(TIME_3, "setenv-tzset", &tz_lock, probe_new_zone),
+    CASE(TIME_4, "clocks", &tz_lock, probe_clocks),
 };
 
 MTFORK_MAIN(cases)

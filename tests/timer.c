@@ -12,10 +12,12 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h> /* pthread_sigmask: some libcs declare it here only (dietlibc) */
 #include <signal.h>
 #include <time.h>
 
 #include "lib/fixture.h"
+#include "clauses.h"
 
 #define WAIT_MS 1000 /* a probe waits this long (scaled) for an expiry */
 
@@ -79,8 +81,8 @@ static int probe_sigev_none(struct probe *p)
 }
 
 static const struct mtcase cases[] = {
-    {"TIMER-1.sigev-signal", "TIMER-1", MUST, &fx_timer_holding, probe_sigev_signal},
-    {"TIMER-1.sigev-none", "TIMER-1", MUST, &fx_timer_holding, probe_sigev_none},
+    CASE(TIMER_1, "sigev-signal", &fx_timer_holding, probe_sigev_signal),
+    CASE(TIMER_1, "sigev-none", &fx_timer_holding, probe_sigev_none),
 };
 
 MTFORK_MAIN(cases)

@@ -2,7 +2,8 @@
 # frozen_string_literal: true
 #
 # funcindex.rb - shared reader for the function index (spec/functions.tsv),
-# the clauses of the specification (spec/*.adoc) and build/report/results.json.
+# the clauses of the specification (through tools/clauses) and
+# build/report/results.json.
 # Used by tools/functions-check, tools/why, tools/functions-adoc, tools/audit
 # and audit/gen-wrappers.rb. Ruby standard library only.
 
@@ -11,7 +12,7 @@ require 'json'
 module FuncIndex
   ID_RE = /\A[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*-[0-9]+\z/
   Entry = Struct.new(:name, :clauses, :as_safe, :header, :see, :line)
-  Clause = Struct.new(:id, :title, :level, :profile, :file, :line, :normative)
+  Clause = Struct.new(:id, :title, :level, :profile, :chapter, :functions, :mentions, :file, :line)
 
   module_function
 
@@ -39,50 +40,29 @@ module FuncIndex
     rows
   end
 
-  # Clauses of the specification: an anchor [[ID]] followed by a heading
-  # "=... ID: title", with Level:: and Profile:: lines (the shape tools/trace
-  # reads). normative: the text before .Rationale.
-  def load_clauses(dir)
+  # Clauses of the specification as tools/clauses (their one reader) lists
+  # them: from its output FILE, or from running it on the spec directory
+  # DIR. functions: the names the clause covers (title, Functions::);
+  # mentions: the names its normative text writes `name()`.
+  def load_clauses(path)
+    text = if File.directory?(path)
+             IO.popen(['sh', File.join(__dir__, 'clauses'), path], err: File::NULL, &:read)
+           else
+             File.read(path)
+           end
     clauses = {}
-    Dir.glob(File.join(dir, '*.adoc')).sort.each do |file|
-      pending = nil
-      cur = nil
-      in_norm = false
-      File.foreach(file).with_index(1) do |line, n|
-        if (m = line.match(/\A\[\[([A-Z][A-Z0-9-]*-[0-9]+)\]\]\s*\z/))
-          pending = m[1]
-          next
-        end
-        if line.start_with?('=')
-          cur = nil
-          if pending && (m = line.match(/\A=+ #{Regexp.escape(pending)}: (.*)/))
-            cur = Clause.new(pending, m[1].strip, nil, nil, file, n, +'')
-            clauses[pending] = cur
-            in_norm = true
-          end
-          pending = nil
-          next
-        end
-        pending = nil unless line.strip.empty?
-        next unless cur
+    text.each_line(chomp: true).with_index(1) do |line, n|
+      next if line.empty? || line.start_with?('#')
 
-        if (m = line.match(/\ALevel::\s*(MUST|SHOULD|MAY)\s*\z/))
-          cur.level = m[1]
-        elsif (m = line.match(/\AProfile::\s*(\S+)\s*\z/))
-          cur.profile = m[1]
-        elsif line.start_with?('.Rationale')
-          in_norm = false
-        elsif in_norm && line !~ /\A(Status::|\[horizontal\])/
-          cur.normative << line
-        end
-      end
+      f = line.split("\t", -1)
+      raise ArgumentError, "#{path}:#{n}: not a line of tools/clauses (8 TAB-separated fields)" unless f.size == 8
+
+      list = ->(v) { v == '-' ? [] : v.split(',') }
+      file, _, at = f[7].rpartition(':')
+      clauses[f[0]] ||= Clause.new(f[0], f[4], f[1] == '-' ? nil : f[1], f[2] == '-' ? nil : f[2],
+                                   f[3], list.call(f[5]), list.call(f[6]), file, at.to_i)
     end
     clauses
-  end
-
-  # Names written as functions (`name()`, `+name()+`) in a text.
-  def functions_in(text)
-    text.scan(/`\+?([A-Za-z_][A-Za-z0-9_]*)\(\)\+?`/).flatten.uniq
   end
 
   # results.json (format 1) or nil when absent; raises on malformed input.

@@ -143,7 +143,7 @@ merge() {
 	done
 	r=$build/tools/report
 	mkdir -p "$build/tools"
-	[ -x "$r" ] && [ "$r" -nt tools/report.c ] || cc -std=gnu11 -Wall -Wextra -Werror -O2 -o "$r" tools/report.c || die "cannot build tools/report.c"
+	[ -x "$r" ] && [ -z "$(find tools/report tools/jsonstr.h -newer "$r")" ] || cc -std=gnu11 -Wall -Wextra -Werror -O2 -o "$r" tools/report/*.c || die "cannot build tools/report/"
 	"$r" --dir "$out" --suite-version "$(sed -n 's/^Version \([^ ]*\).*/\1/p' CHANGES | head -n 1)" \
 		--commit "$(git rev-parse --short HEAD 2>/dev/null || echo none)" >/dev/null ||
 		die "merging the runs failed (see the line above)"

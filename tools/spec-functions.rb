@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: MIT
 # frozen_string_literal: true
 #
-# spec-functions.rb SPECDIR OUT: the closed list of functions the profiles
-# cover, generated from the function index (SPECDIR/functions.tsv), the one
-# source of truth for which clauses govern a call of which function in the
-# MT-forked child.
+# spec-functions.rb CLAUSES INDEX OUT: the closed list of functions the
+# profiles cover, generated from the function index (INDEX:
+# spec/functions.tsv), the one source of truth for which clauses govern a
+# call of which function in the MT-forked child, and the clauses as
+# tools/clauses lists them (CLAUSES: its output, or the spec directory).
 #
 # A function is on the list when a MUST or SHOULD clause is in its index
 # row's `clauses` column; it belongs to the smallest profile of those
@@ -16,20 +17,19 @@
 # tools/functions-check (check 7). The output is an AsciiDoc section, anchor
 # unrestricted-functions, included by spec/front.adoc.
 
-$LOAD_PATH.unshift(File.expand_path(__dir__))
-require 'funcindex'
+require_relative 'funcindex'
 
-dir, out = ARGV
-abort 'usage: spec-functions.rb SPECDIR OUT' unless dir && out
+src, index, out = ARGV
+abort 'usage: spec-functions.rb CLAUSES INDEX OUT' unless src && index && out
 
 PROFILES = %w[posix spawn unrestricted].freeze
 
 begin
-  idx = FuncIndex.load_index(File.join(dir, 'functions.tsv'))
+  idx = FuncIndex.load_index(index)
+  clauses = FuncIndex.load_clauses(src)
 rescue ArgumentError => e
   abort "spec-functions: #{e.message}"
 end
-clauses = FuncIndex.load_clauses(dir)
 judged = ->(id) { (c = clauses[id]) && %w[MUST SHOULD].include?(c.level) && PROFILES.include?(c.profile) }
 
 funcs = {}

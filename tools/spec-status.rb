@@ -5,35 +5,30 @@
 # spec-status.rb - generate the "Implementation status" appendix of the
 # mtfork specification (an AsciiDoc fragment) from build/report/results.json.
 #
-# Usage: tools/spec-status.rb [--spec DIR] [--results FILE] [--out FILE]
-#                             [--report-base PATH]
+# Usage: tools/spec-status.rb [--spec DIR | --clauses FILE] [--results FILE]
+#                             [--out FILE] [--report-base PATH]
 #
 #   --spec DIR          directory of the AsciiDoc sources (default: spec)
+#   --clauses FILE      the clauses as tools/clauses listed them (default: its
+#                       output for --spec DIR)
 #   --results FILE      results of `make report` (default: build/report/results.json)
 #   --out FILE          fragment to write (default: build/spec/status.adoc)
 #   --report-base PATH  how the rendered HTML reaches build/report/, used as the
 #                       prefix of each record's `tap` path (default: ../report/)
 #
-# The clause list comes from the AsciiDoc sources (the same anchor/heading/
-# Level::/Profile:: shape tools/trace reads), so every clause gets a row
-# anchored `status-<ID>` whether or not it has results.  A missing results
-# file is not an error (the appendix says so); a malformed one is.
+# The clause list comes from tools/clauses, so every clause gets a row
+# anchored `status-<ID>` whether or not it has results. The profile claims
+# are those tools/report recorded in results.json; nothing is judged here.
+# A missing results file is not an error (the appendix says so); a
+# malformed one is.
 
 require 'json'
 require 'optparse'
 require_relative 'funcindex'
 
 PROG = 'spec-status'
-LEVELS = %w[MUST SHOULD MAY].freeze
 PROFILES = %w[posix spawn unrestricted].freeze
-# Profiles are nested: a profile contains itself and every smaller one.
-PROFILE_CONTAINS = {
-  'posix' => %w[posix],
-  'spawn' => %w[posix spawn],
-  'unrestricted' => %w[posix spawn unrestricted]
-}.freeze
 VERDICTS = %w[pass fail skip error observed].freeze
-ID_RE = /\A[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*-[0-9]+\z/
 
 def die(msg)
   warn "#{PROG}: #{msg}"
@@ -48,8 +43,9 @@ opts = {
 }
 begin
   OptionParser.new do |o|
-    o.banner = 'usage: tools/spec-status.rb [--spec DIR] [--results FILE] [--out FILE] [--report-base PATH]'
+    o.banner = 'usage: tools/spec-status.rb [--spec DIR | --clauses FILE] [--results FILE] [--out FILE] [--report-base PATH]'
     o.on('--spec DIR') { |v| opts[:spec] = v }
+    o.on('--clauses FILE') { |v| opts[:clauses] = v }
     o.on('--results FILE') { |v| opts[:results] = v }
     o.on('--out FILE') { |v| opts[:out] = v }
     o.on('--report-base PATH') { |v| opts[:report_base] = v }
@@ -58,78 +54,16 @@ rescue OptionParser::ParseError => e
   die e.message
 end
 die "unexpected argument #{ARGV.first}" unless ARGV.empty?
-die "#{opts[:spec]}: no such directory" unless File.directory?(opts[:spec])
+if opts[:clauses]
+  die "#{opts[:clauses]}: no such file (tools/clauses SPECDIR writes it)" unless File.file?(opts[:clauses])
+else
+  die "#{opts[:spec]}: no such directory" unless File.directory?(opts[:spec])
+end
 
 # ---------------------------------------------------------------- clauses
 
-# Chapter files in document order: the include:: lines of index.adoc first,
-# then any other .adoc file (sorted), so the table follows the document.
-def spec_files(dir)
-  all = Dir.glob(File.join(dir, '*.adoc')).sort
-  index = File.join(dir, 'index.adoc')
-  ordered = []
-  if File.file?(index)
-    File.foreach(index) do |line|
-      next unless (m = line.match(/\Ainclude::([^\[{}]+\.adoc)\[/))
-
-      path = File.join(dir, m[1])
-      ordered << path if all.include?(path) && !ordered.include?(path)
-    end
-  end
-  ordered + (all - ordered)
-end
-
-Clause = Struct.new(:id, :title, :level, :profile, :file, :line)
-
-def parse_clauses(dir)
-  clauses = []
-  seen = {}
-  spec_files(dir).each do |file|
-    delim = nil
-    pending = nil
-    current = nil
-    File.foreach(file).with_index(1) do |raw, lineno|
-      line = raw.chomp
-      if delim
-        delim = nil if line == delim
-        next
-      end
-      if line.match?(%r{\A(\.{4,}|-{4,}|/{4,}|\+{4,})\z})
-        delim = line
-        next
-      end
-      if (m = line.match(/\A\[\[([^\],]+)\]\]\z/)) && m[1].match?(ID_RE)
-        pending = [m[1], lineno]
-        current = nil
-        next
-      end
-      if line.start_with?('=') && (h = line.match(/\A=+\s+(.*)\z/))
-        current = nil
-        if pending
-          id = pending[0]
-          title = h[1].sub(/\A#{Regexp.escape(id)}:\s*/, '')
-          c = Clause.new(id, title, nil, nil, file, pending[1])
-          clauses << c unless seen[id]
-          seen[id] = true
-          current = c
-        end
-        pending = nil
-        next
-      end
-      pending = nil unless line.strip.empty?
-      next unless current
-
-      if (m = line.match(/\ALevel::\s*(\S+)\s*\z/))
-        current.level = m[1]
-      elsif (m = line.match(/\AProfile::\s*(\S+)\s*\z/))
-        current.profile = m[1]
-      end
-    end
-  end
-  clauses
-end
-
-clauses = parse_clauses(opts[:spec])
+# As tools/clauses lists them (the one reader of the AsciiDoc).
+clauses = FuncIndex.load_clauses(opts[:clauses] || opts[:spec]).values
 die "#{opts[:spec]}: no clauses found" if clauses.empty?
 by_id = clauses.to_h { |c| [c.id, c] }
 
@@ -229,16 +163,6 @@ def case_entry(r, base)
   end
 end
 
-# Aggregate of one clause on one target: fail > error > pass > observed; a
-# clause whose cases all skip is untested there (nil), as tools/report.c
-# counts it for the profile claims.
-def aggregate(records)
-  return nil if records.nil? || records.empty?
-
-  vs = records.map { |r| r['verdict'] }
-  %w[fail error pass observed].find { |v| vs.include?(v) }
-end
-
 # Column header of a target: its libc and version (tools/funcindex.rb).
 def target_label(t) = FuncIndex.column_label(t)
 
@@ -304,38 +228,21 @@ unless targets.empty?
   out << '|==='
   out << '|Target |posix |spawn |unrestricted'
   targets.each do |t|
-    map = per_target[t['name']]
     cells = PROFILES.map do |p|
-      # The claim tools/report.c recorded in results.json, when it did.
-      if (rec = t.dig('profiles', p)).is_a?(Hash) && rec['must'].is_a?(Integer)
-        verdict =
-          case rec['verdict']
-          when 'does-not-conform' then "does not conform: #{rec['must_fail']} of #{rec['must']} MUST clauses fail"
-          when 'conforms' then "conforms (all #{rec['must']} MUST clauses pass)"
-          else
-            rec['must_error'].to_i.positive? ? "undecided: #{rec['must_error']} MUST clauses with errors" :
-              "undecided: #{rec['must_untested']} of #{rec['must']} MUST clauses untested, no failure in the other #{rec['must'] - rec['must_untested'].to_i}"
-          end
-        next "#{verdict}; SHOULD: #{rec['should_pass']} of #{rec['should_tested']} tested pass " \
-             "(#{rec['should'] - rec['should_tested'].to_i} untested)"
-      end
-      inprof = clauses.select { |c| PROFILE_CONTAINS[p].include?(c.profile) }
-      must = inprof.select { |c| c.level == 'MUST' }
-      should = inprof.select { |c| c.level == 'SHOULD' }
-      agg = must.map { |c| aggregate(map[c.id]) }
-      failing = agg.count('fail')
-      errors = agg.count('error')
-      untested = agg.count(nil)
+      # The claim tools/report decided and recorded in results.json.
+      rec = t.dig('profiles', p)
+      next 'no claim recorded (the report ran without the clauses)' unless rec.is_a?(Hash) && rec['must'].is_a?(Integer)
+
       verdict =
-        if failing.positive? then "does not conform: #{failing} of #{must.size} MUST clauses fail"
-        elsif errors.positive? then "undecided: #{errors} MUST clauses with errors"
-        elsif untested.positive?
-          "undecided: #{untested} of #{must.size} MUST clauses untested, no failure in the other #{must.size - untested}"
-        else "conforms (all #{must.size} MUST clauses pass)"
+        case rec['verdict']
+        when 'does-not-conform' then "does not conform: #{rec['must_fail']} of #{rec['must']} MUST clauses fail"
+        when 'conforms' then "conforms (all #{rec['must']} MUST clauses pass)"
+        else
+          rec['must_error'].to_i.positive? ? "undecided: #{rec['must_error']} MUST clauses with errors" :
+            "undecided: #{rec['must_untested']} of #{rec['must']} MUST clauses untested, no failure in the other #{rec['must'] - rec['must_untested'].to_i}"
         end
-      stested = should.reject { |c| aggregate(map[c.id]).nil? }
-      spass = stested.count { |c| aggregate(map[c.id]) == 'pass' }
-      "#{verdict}; SHOULD: #{spass} of #{stested.size} tested pass (#{should.size - stested.size} untested)"
+      "#{verdict}; SHOULD: #{rec['should_pass']} of #{rec['should_tested']} tested pass " \
+        "(#{rec['should'] - rec['should_tested'].to_i} untested)"
     end
     out << "|#{cell_text(target_label(t))} |#{cells.join(' |')}"
   end

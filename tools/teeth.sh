@@ -60,7 +60,7 @@ teeth_line() { # N TARGET REST
 		sub=$(basename "$t" .t)
 		# shellcheck disable=SC2086
 		(set -f && "$t" --list $pats) >/dev/null 2>&1 || continue
-		rec=$build/teeth/$n-$name-$sub.tsv # line number: lines may share a target and env
+		rec=$build/teeth/$n-$name-$sub.jsonl # line number: lines may share a target and env
 		rm -f "$rec"
 		# shellcheck disable=SC2046,SC2086
 		(set -f && "$build/tools/supervise" --bound-ms "$("$t" --bound $pats 2>/dev/null || scaled 60000)" \
@@ -70,10 +70,12 @@ teeth_line() { # N TARGET REST
 			total=$((total + 1)) bad=$((bad + 1))
 			continue
 		fi
+		"$build/tools/report" --fields case,clause,verdict "$rec" >"$rec.txt" 2>&1 ||
+			printf 'M\t  teeth: %s\n' "$(cat "$rec.txt")"
 		total=$((total + $(grep -c . "$rec")))
-		bad=$((bad + $(awk -F'\t' '$4 != "fail"' "$rec" | grep -c .)))
-		awk -F'\t' -v t="$name" '$4 != "fail" {print "M\t  teeth: " $1 " on " t " did not fail (" $4 ")"}' "$rec"
-		clauses="$clauses $(awk -F'\t' '$4 == "fail" {print $2}' "$rec" | sort -u | tr '\n' ' ')"
+		bad=$((bad + $(awk -F'\t' '$3 != "fail"' "$rec.txt" | grep -c .)))
+		awk -F'\t' -v t="$name" '$3 != "fail" {print "M\t  teeth: " $1 " on " t " did not fail (" $3 ")"}' "$rec.txt"
+		clauses="$clauses $(awk -F'\t' '$3 == "fail" {print $2}' "$rec.txt" | sort -u | tr '\n' ' ')"
 	done
 	printf 'T\t  %-15s %-50s %3d/%-3d %s\n' "$name" "$shown" $((total - bad)) "$total" \
 		"$(echo $clauses | tr ' ' '\n' | sort -u | tr '\n' ' ')"
@@ -96,7 +98,8 @@ teeth() {
 	local name st msg i=0 any=0 pids=()
 	teeth_table=$report/teeth.txt
 	mkdir -p "$build/teeth"
-	rm -f "$build"/teeth/*.tsv
+	rm -f "$build"/teeth/*.jsonl "$build"/teeth/*.jsonl.txt
+	tool report >/dev/null || exit 2
 	printf 'teeth: violation -> cases that must then fail (failed/selected, clauses)\n' >"$teeth_table"
 	# the targets that ran, side by side like the main run
 	for name in $ran_targets; do
@@ -132,8 +135,8 @@ teeth() {
 must_teeth() {
 	local out=$report/no-teeth.txt full=1
 	[ -z "$sel_target$sel_cases" ] || full=0
-	cat "$report"/*/*.tsv "$build"/teeth/*.tsv 2>/dev/null |
-		awk -F'\t' 'NF >= 13 && $4 == "fail" {print $1}' | sort -u >"$build/teeth/failed.txt"
+	"$build/tools/report" --fields case,verdict "$report"/*/*.jsonl "$build"/teeth/*.jsonl 2>/dev/null |
+		awk -F'\t' '$2 == "fail" {print $1}' | sort -u >"$build/teeth/failed.txt"
 	awk -F'\t' '$3 == "MUST" {print $1}' "$build/cases.tsv" | sort -u >"$build/teeth/must.txt"
 	comm -23 "$build/teeth/must.txt" "$build/teeth/failed.txt" >"$out"
 	local none waived stale unwaived

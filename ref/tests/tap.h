@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Minimal TAP and process helpers for the libforklock unit tests.  Every
- * helper that waits has a bound; every child is reaped.
+ * Process helpers for the libforklock unit tests, and the suite's one TAP
+ * writer (tools/tap.h: ok(), tap_skip(), tap_done()). Every helper that
+ * waits has a bound; every child is reaped.
  */
 #ifndef FORKLOCK_TEST_TAP_H
 #define FORKLOCK_TEST_TAP_H
@@ -20,27 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int tap_count, tap_failures;
-
-__attribute__((format(printf, 2, 3))) static inline void ok(bool pass, const char *format, ...)
-{
-	va_list args;
-
-	printf("%sok %d - ", pass ? "" : "not ", ++tap_count);
-	va_start(args, format);
-	vprintf(format, args);
-	va_end(args);
-	printf("\n");
-	fflush(stdout);
-	if (!pass)
-		tap_failures++;
-}
-
-static inline int tap_done(void)
-{
-	printf("1..%d\n", tap_count);
-	return tap_failures ? 1 : 0;
-}
+#include "../../tools/tap.h"
 
 static inline double now_ms(void)
 {

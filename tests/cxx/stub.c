@@ -6,6 +6,7 @@
  * CXX_CASES is the case list's path, CXX_WHY the reason.
  */
 #include "../lib/fixture.h"
+#include "clauses.h"
 
 static const struct holding no_cxx = {
     .name = "none (no C++ compiler for this target)",
@@ -17,7 +18,7 @@ static int probe_no_cxx(struct probe *p)
 	return probe_skip(p, CXX_WHY);
 }
 
-#define CXX_CASE(id, clause, level, holding, probe) {id, clause, level, &no_cxx, probe_no_cxx},
+#define CXX_CASE(clause, what, holding, probe) CASE(clause, what, &no_cxx, probe_no_cxx),
 static const struct mtcase cases[] = {
 #include CXX_CASES
 };

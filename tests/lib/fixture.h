@@ -75,6 +75,10 @@ extern const struct holding fx_stdio_holding; /* open-file list lock: fflush(NUL
  * that only need the parent to have more than one thread. */
 extern const struct way fx_parked_thread[];
 extern const struct holding fx_ctor_holding; /* a library constructor running (WAY_APP) */
+/* The loader's object-list lock: a dl_iterate_phdr() callback parks. */
+extern const struct holding fx_phdr_holding;
+extern const struct way fx_phdr_ways[];
+void fx_phdr_verify(void);
 /* glibc's SIGEV_THREAD timer list lock (its helper thread parked while it
  * creates a notification thread); its verifier: create and delete one. */
 extern const struct holding fx_timer_holding;
@@ -86,6 +90,7 @@ void fx_timer_create_and_delete(void);
  * whatever lock it holds around process creation (musl: the abort lock;
  * glibc 2.36 popen: the list of popen streams). Fallback: stochastic. */
 extern const struct holding fx_posix_spawn_holding;
+extern const struct way fx_posix_spawn_ways[]; /* for another holding of the same lock */
 extern const struct holding fx_system_holding;
 extern const struct holding fx_popen_holding;
 /* For other holdings of the same lock (ABORT-1 on musl). */

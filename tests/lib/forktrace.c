@@ -5,14 +5,17 @@
  * did is in a shared page both sides of the fork can read.
  */
 #define _GNU_SOURCE
+#include "have.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#if HAVE_PTRACE_SEIZE
 #include <sys/ptrace.h>
-#include <sys/syscall.h>
+#endif
+#include "sysno.h"
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -38,6 +41,7 @@ struct ft_reply {
 	int err;
 };
 
+#if HAVE_PTRACE_SEIZE
 static void say(char code, int err)
 {
 	struct ft_reply r = {code, err};
@@ -87,8 +91,11 @@ static __attribute__((noreturn)) void tracer_main(pid_t tgid, enum ft_whom whom,
 	_exit(0);
 }
 
+#endif
+
 int ft_start(enum ft_whom whom, int sig)
 {
+#if HAVE_PTRACE_SEIZE
 	sh = mmap(0, sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (sh == MAP_FAILED || pipe2(cmd, O_CLOEXEC) || pipe2(reply, O_CLOEXEC)) {
 		str_add(ft_why, sizeof ft_why, "mmap or pipe2 failed");
@@ -105,6 +112,12 @@ int ft_start(enum ft_whom whom, int sig)
 	sys_close(cmd[0]);
 	sys_close(reply[1]);
 	return 0;
+#else
+	(void)whom;
+	(void)sig;
+	str_add(ft_why, sizeof ft_why, "the target lacks ptrace's PTRACE_SEIZE (tests/probes/)");
+	return -1;
+#endif
 }
 
 int ft_arm(void)

@@ -13,6 +13,9 @@
  *   fx_parked_thread   a way: a thread parked in the application (WAY_APP).
  *   fx_ctor_holding    a library constructor running inside dlopen() (WAY_APP:
  *                      application code fork must never wait for).
+ *   fx_phdr_holding    the loader's object-list lock: a dl_iterate_phdr()
+ *                      callback parks (glibc holds dl_load_write_lock across
+ *                      the callbacks; musl takes no lock there).
  *   fx_timer_holding   glibc's SIGEV_THREAD timer list lock, held by its
  *                      timer helper thread while it creates a notification
  *                      thread on a stack whose top is on a userfaultfd
@@ -22,7 +25,11 @@
  *                      timer_create+timer_delete.
  */
 #define _GNU_SOURCE
+#include "have.h"
 #include <dlfcn.h>
+#if HAVE_DL_ITERATE_PHDR
+#include <link.h>
+#endif
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -98,6 +105,8 @@ const struct holding fx_malloc_holding = {
 
 /* --- loader ------------------------------------------------------------ */
 
+#if HAVE_DLOPEN /* else the cases that use these skip (MTFORK_NEEDS) */
+
 void fx_loader_setup(void)
 {
 	fx_path("libmtf_a.so");
@@ -158,6 +167,7 @@ const struct holding fx_loader_holding = {
     .verify = fx_loader_verify,
     .ways = fx_loader_ways,
 };
+#endif
 
 /* --- stdio ------------------------------------------------------------- */
 
@@ -204,6 +214,8 @@ const struct holding fx_stdio_holding = {
 
 /* --- a running constructor --------------------------------------------- */
 
+#if HAVE_DLOPEN
+
 static void ctor_setup(void)
 {
 	fx_path("libmtf_ctor.so");
@@ -227,6 +239,8 @@ static void ctor_verify(void)
 	sink = dlopen(fx_path("libmtf_ctor.so"), RTLD_NOW | RTLD_GLOBAL);
 }
 
+#endif
+
 static void park_here(struct hold *h)
 {
 	(void)h;
@@ -235,12 +249,14 @@ static void park_here(struct hold *h)
 
 const struct way fx_parked_thread[] = {{"app:parked-thread", WAY_APP, park_here, 0}, {0}};
 
+#if HAVE_DLOPEN
 const struct holding fx_ctor_holding = {
     .name = "library constructor running in dlopen()",
     .setup = ctor_setup,
     .verify = ctor_verify,
     .ways = (const struct way[]){{"app:constructor", WAY_APP, dlopen_blocking_ctor, 0}, {0}},
 };
+#endif
 
 /* --- the SIGEV_THREAD timer list lock (THREAD-7, TIMER-1) -------------- */
 
@@ -356,3 +372,49 @@ const struct holding fx_timer_holding = {
             {0},
         },
 };
+
+/* --- the object-list lock (dl_iterate_phdr) ----------------------------- */
+
+#if HAVE_DL_ITERATE_PHDR
+static int park_in_callback(struct dl_phdr_info *i, size_t n, void *a)
+{
+	(void)i, (void)n, (void)a;
+	holder_park();
+	return 1;
+}
+
+static int visit(struct dl_phdr_info *i, size_t n, void *a)
+{
+	(void)i, (void)n, (void)a;
+	return 0;
+}
+
+static void iterate_and_park(struct hold *h)
+{
+	(void)h;
+	dl_iterate_phdr(park_in_callback, 0);
+}
+
+static void iterate(struct hold *h)
+{
+	(void)h;
+	dl_iterate_phdr(visit, 0);
+}
+
+void fx_phdr_verify(void)
+{
+	iterate(0);
+}
+
+const struct way fx_phdr_ways[] = {
+    {"callback:dl_iterate_phdr", WAY_CALLBACK, iterate_and_park, 0},
+    {"stochastic:dl_iterate_phdr", WAY_STOCHASTIC, iterate, 0},
+    {0},
+};
+
+const struct holding fx_phdr_holding = {
+    .name = "object-list lock (dl_iterate_phdr callback)",
+    .verify = fx_phdr_verify,
+    .ways = fx_phdr_ways,
+};
+#endif

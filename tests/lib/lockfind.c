@@ -13,6 +13,7 @@
  * lock is not found and the stochastic holder has no evidence of holding.
  */
 #define _GNU_SOURCE
+#include "have.h"
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -20,7 +21,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <stdint.h>
-#include <sys/syscall.h>
+#include "sysno.h"
 #include <unistd.h>
 
 #include "harness.h"
@@ -30,7 +31,7 @@ int lockfind_install(void)
 {
 	if (config()->no_lockfind) /* to show what it guards */
 		return -1;
-#if defined(__x86_64__) && defined(SYS_seccomp)
+#if HAVE_SYSCALL && defined(__x86_64__) && defined(SYS_seccomp)
 	struct fx_sock_filter f[] = {
 	    FX_BPF(FX_BPF_LD_W_ABS, 0, 0, 4),         /* arch */
 	    FX_BPF(FX_BPF_JEQ_K, 0, 10, 0xc000003eU), /* AUDIT_ARCH_X86_64 */
@@ -62,7 +63,7 @@ int lockfind_watch(unsigned long addr)
 {
 	if (config()->no_lockfind) /* to show what it guards */
 		return -1;
-#if defined(__x86_64__) && defined(SYS_seccomp)
+#if HAVE_SYSCALL && defined(__x86_64__) && defined(SYS_seccomp)
 	struct fx_sock_filter f[] = {
 	    FX_BPF(FX_BPF_LD_W_ABS, 0, 0, 4),
 	    FX_BPF(FX_BPF_JEQ_K, 0, 9, 0xc000003eU),

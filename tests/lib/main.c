@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A test binary's main: select cases, run each in isolation (runner.c), and
- * report as TAP (stdout) and as records (--records FILE, read by tools/).
- * Whether a verdict met its expectation is decided here, once (expect.c),
- * and written into both: TAP "ok"/"not ok" and the record's unexpected field.
+ * report each as TAP (stdout) and as one record (--records FILE: JSON Lines,
+ * the fields of spec/results.adoc's result record). Whether a verdict met its
+ * expectation is decided here, once (decide(), with expect.c's matcher), and
+ * written into both: TAP "ok"/"not ok" and the record's unexpected field.
+ * tools/report makes results.json, junit.xml and the matrix from the records
+ * and never judges again.
  *
  *   tests/random.t [--list|--ways|--bound] [--expect FILE] [--records FILE]
  *                  [--target NAME] [CASE|CLAUSE|PREFIX* ...]
@@ -19,6 +22,7 @@
 #include <gnu/libc-version.h>
 #endif
 
+#include "../../tools/jsonstr.h"
 #include "harness.h"
 
 static const char *const level_names[] = {"MUST", "SHOULD", "MAY"};
@@ -60,84 +64,103 @@ static void yaml_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-/* A records field: tabs, newlines and backslashes escaped. */
-static void tsv_str(FILE *f, const char *s)
+static void json_str(FILE *f, const char *s)
 {
-	if (!*s) {
-		fputc('-', f);
-		return;
-	}
-	for (; *s; s++) {
-		if (*s == '\t')
-			fputs("\\t", f);
-		else if (*s == '\n')
-			fputs("\\n", f);
-		else if (*s == '\\')
-			fputs("\\\\", f);
-		else
-			fputc(*s, f);
-	}
+	json_put_str(f, s, false);
 }
 
+/* The results contract's null/true/false for held and fork_waited. */
 static const char *tri(int v)
 {
-	return v < 0 ? "-" : v ? "true" : "false";
+	return v < 0 ? "null" : v ? "true" : "false";
 }
+
+/* The one record of a case: every field of the results contract (but `tap`,
+ * where the report put the TAP stream), decided here and nowhere else. */
+struct record {
+	const struct mtcase *c;
+	const struct outcome *o;
+	const char *subsystem, *holder, *mode, *how;
+	struct expectation e;
+	int met; /* the verdict meets the expectation: unexpected is !met */
+	double ms;
+};
 
 static const char *mode_of(const struct outcome *o)
 {
-	return o->verdict == V_FAIL || o->verdict == V_OBSERVED ? behaviour_name(o->behaviour)
-	                                                        : "-";
+	return o->verdict == V_FAIL || o->verdict == V_OBSERVED ? behaviour_name(o->behaviour) : 0;
 }
 
-/* A MAY clause is recorded, not judged: unless expect/ pins a behaviour,
- * any observed behaviour is as expected. */
-static struct expectation expectation(const struct mtcase *c)
+/* The verdict against its expectation, decided once: TAP, the record and
+ * the exit status all show this decision. A MAY clause is recorded, not
+ * judged: unless expect/ pins a behaviour, any observed behaviour is as
+ * expected. */
+static struct record decide(const struct mtcase *c, const struct outcome *o, const char *holder,
+                            const char *subsystem, double ms)
 {
-	struct expectation e = expect_for(c->id, c->clause);
-	if (c->level == MAY && !e.reason)
-		e.expected = "observed";
-	return e;
+	struct record r = {c, o, subsystem, holder, mode_of(o), 0, expect_for(c->id, c->clause),
+	                   0, ms};
+	if (c->level == MAY && !r.e.reason)
+		r.e.expected = "observed";
+	r.met = expect_met(r.e.expected, o->verdict, o->behaviour);
+	r.how = strcmp(how_name(o->how), "-") ? how_name(o->how) : 0;
+	return r;
 }
 
-static void report(int no, const struct mtcase *c, const struct outcome *o, const char *holder,
-                   double ms, FILE *rec)
+static void write_tap(int no, const struct record *r)
 {
-	struct expectation e = expectation(c);
-	int met = expect_met(e.expected, o->verdict, o->behaviour);
-	int ok = o->verdict == V_PASS || (o->verdict == V_SKIP && met) ||
-	         (o->verdict == V_OBSERVED && met);
-	printf("%s %d - %s", ok ? "ok" : "not ok", no, c->id);
-	if (o->verdict == V_SKIP && met)
+	const struct outcome *o = r->o;
+	int ok = o->verdict == V_PASS || (o->verdict == V_SKIP && r->met) ||
+	         (o->verdict == V_OBSERVED && r->met);
+	printf("%s %d - %s", ok ? "ok" : "not ok", no, r->c->id);
+	if (o->verdict == V_SKIP && r->met)
 		printf(" # SKIP %s", o->detail);
 	else if (o->verdict == V_SKIP) /* a skip must not hide an expected failure */
-		printf(" (unexpected skip, expected %s: %s)", e.expected, o->detail);
-	else if ((o->verdict == V_FAIL && met) || (o->verdict == V_PASS && !met))
+		printf(" (unexpected skip, expected %s: %s)", r->e.expected, o->detail);
+	else if ((o->verdict == V_FAIL && r->met) || (o->verdict == V_PASS && !r->met))
 		/* an expected failure, or an unexpected pass: TAP's TODO says so */
-		printf(" # TODO expected %s: %s", e.expected, e.reason);
+		printf(" # TODO expected %s: %s", r->e.expected, r->e.reason);
 	else if (o->verdict == V_OBSERVED)
 		printf(" (observed: %s)", behaviour_name(o->behaviour));
-	printf("\n  ---\n  clause: %s\n  level: %s\n  verdict: %s\n", c->clause,
-	       level_names[c->level], verdict_name(o->verdict));
-	printf("  mode: %s\n  how: %s\n  holder: %s\n  held: %s\n  fork_waited: %s\n", mode_of(o),
-	       how_name(o->how), holder, tri(o->held), tri(o->fork_waited));
+	printf("\n  ---\n  clause: %s\n  level: %s\n  verdict: %s\n", r->c->clause,
+	       level_names[r->c->level], verdict_name(o->verdict));
+	printf("  mode: %s\n  how: %s\n  holder: %s\n  held: %s\n  fork_waited: %s\n",
+	       r->mode ? r->mode : "-", r->how ? r->how : "-", r->holder,
+	       o->held < 0 ? "-" : tri(o->held), o->fork_waited < 0 ? "-" : tri(o->fork_waited));
 	if (o->forks)
 		printf("  forks: %d\n  forks_inside: %d\n", o->forks, o->forks_inside);
-	printf("  ms: %.1f\n  expected: %s\n  detail: ", ms, e.expected);
+	printf("  ms: %.1f\n  expected: %s\n  detail: ", r->ms, r->e.expected);
 	yaml_str(stdout, o->detail);
 	printf("\n  ...\n");
 	fflush(stdout);
-	if (!rec)
-		return;
-	fprintf(rec, "%s\t%s\t%s\t%s\t%s\t%s\t", c->id, c->clause, level_names[c->level],
-	        verdict_name(o->verdict), mode_of(o), how_name(o->how));
-	tsv_str(rec, holder);
-	fprintf(rec, "\t%s\t%s\t%s\t%.1f\t", tri(o->held), tri(o->fork_waited), e.expected, ms);
-	tsv_str(rec, o->detail);
-	fputc('\t', rec);
-	tsv_str(rec, e.reason ? e.reason : "");
-	fprintf(rec, "\t%s\n", met ? "false" : "true");
-	fflush(rec);
+}
+
+/* One JSON Lines record (spec/results.adoc, "The result record"). An empty
+ * holder or detail is "-", as results.json has always shown it. */
+static void write_record(FILE *f, const struct record *r)
+{
+	const struct outcome *o = r->o;
+	fputs("{\"case\":", f);
+	json_str(f, r->c->id);
+	fputs(",\"clause\":", f);
+	json_str(f, r->c->clause);
+	fprintf(f, ",\"level\":\"%s\",\"subsystem\":", level_names[r->c->level]);
+	json_str(f, r->subsystem);
+	fprintf(f, ",\"verdict\":\"%s\",\"mode\":", verdict_name(o->verdict));
+	json_str(f, r->mode);
+	fputs(",\"how\":", f);
+	json_str(f, r->how);
+	fputs(",\"holder\":", f);
+	json_str(f, *r->holder ? r->holder : "-");
+	fprintf(f, ",\"held\":%s,\"fork_waited\":%s,\"expected\":", tri(o->held),
+	        tri(o->fork_waited));
+	json_str(f, r->e.expected);
+	fputs(",\"expected_reason\":", f);
+	json_str(f, r->e.reason);
+	fprintf(f, ",\"unexpected\":%s,\"ms\":%.1f,\"detail\":", r->met ? "false" : "true", r->ms);
+	json_str(f, *o->detail ? o->detail : "-");
+	fputs("}\n", f);
+	fflush(f);
 }
 
 int mtfork_main(int argc, char **argv, const struct mtcase *cases, size_t n)
@@ -220,6 +243,11 @@ int mtfork_main(int argc, char **argv, const struct mtcase *cases, size_t n)
 #endif
 	printf("TAP version 13\n# mtfork %s on target %s (glibc version: %s)\n1..%zu\n",
 	       strrchr(prog, '/') ? strrchr(prog, '/') + 1 : prog, target, libc, chosen);
+	char subsystem[256]; /* the binary's name: tests/random.t runs "random" */
+	snprintf(subsystem, sizeof subsystem, "%s",
+	         strrchr(prog, '/') ? strrchr(prog, '/') + 1 : prog);
+	if (strlen(subsystem) > 2 && !strcmp(subsystem + strlen(subsystem) - 2, ".t"))
+		subsystem[strlen(subsystem) - 2] = 0;
 	int bad = 0, no = 0;
 	for (size_t k = 0; k < n; k++) {
 		const struct mtcase *c = &cases[k];
@@ -232,9 +260,11 @@ int mtfork_main(int argc, char **argv, const struct mtcase *cases, size_t n)
 		run_case(c, &o, &holder);
 		clock_gettime(CLOCK_MONOTONIC, &b);
 		double ms = (b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6;
-		struct expectation e = expectation(c);
-		bad |= !expect_met(e.expected, o.verdict, o.behaviour);
-		report(++no, c, &o, holder, ms, rec);
+		struct record r = decide(c, &o, holder, subsystem, ms);
+		bad |= !r.met;
+		write_tap(++no, &r);
+		if (rec)
+			write_record(rec, &r);
 	}
 	if (rec && fclose(rec)) { /* a full disk must not pass as a short run */
 		fprintf(stderr, "%s: cannot write %s: %m\n", prog, records);

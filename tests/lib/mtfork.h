@@ -2,12 +2,14 @@
 /*
  * mtfork harness: what a test file needs to declare its cases.
  *
- * A test file (one per subsystem) declares
+ * A test file (one per chapter of spec/, by the same name) declares
  *   - a `struct holding`: how to put another thread inside the subsystem with
  *     its internal lock taken (a list of `struct way`, tried in order), and a
  *     `verify` call that needs the same lock and so must block while it is held;
- *   - its cases: a clause ID, a level, the holding, and a `probe` that runs in
- *     the MT-forked child and returns PROBE_OK or probe_wrong(...).
+ *   - its cases, CASE(CLAUSE_N, "what", &holding, probe): the clause (its ID
+ *     and level come from spec/ through the generated clauses.h), the
+ *     holding, and a `probe` that runs in the MT-forked child and returns
+ *     PROBE_OK or probe_wrong(...);
  * and ends with MTFORK_MAIN(cases). The harness runs each case in its own
  * process: hold, verify, fork from a forker thread, probe, judge.
  */
@@ -94,8 +96,32 @@ struct mtcase {
 	const char *clause; /* "RANDOM-1" (spec/) */
 	enum level level;
 	const struct holding *holding;
-	int (*probe)(struct probe *p); /* runs in the MT-forked child */
+	int (*probe)(struct probe *p); /* runs in the MT-forked child; NULL: see MTFORK_NEEDS */
 };
+
+/* A case row: CASE(RANDOM_1, "random", &holding, probe) is the case
+ * "RANDOM-1.random" of clause RANDOM-1, at the level the specification gives
+ * that clause. Both come from clauses.h, generated from spec/ when the suite
+ * is built (tools/clauses): a case of a clause the specification does not
+ * define does not compile, and no level is typed by hand. The rest of the
+ * row is the holding and the probe, or MTFORK_NEEDS(...) for both. */
+#define CASE(clause, what, ...)                                                                    \
+	{                                                                                          \
+		MTC_##clause "." what, MTC_##clause, MTL_##clause, __VA_ARGS__                     \
+	}
+
+/* A case whose interface the build-time probes did not find (have.h,
+ * tests/probes/): in the cases table,
+ *   CASE(CLAUSE_1, "what", MTFORK_NEEDS(HAVE_X, "x()", &holding, probe)),
+ * with the holding and probe defined under #if HAVE_X. With HAVE_X 0 the
+ * case keeps its ID and clause and skips without running, naming the
+ * interface: its probe is NULL and its holding, with no way, is named after
+ * the interface; the real holding and probe are not referred to. */
+#define MTFORK_NEEDS(have, iface, h, pr)  MTFORK_NEEDS_(have, iface, h, pr)
+#define MTFORK_NEEDS_(have, iface, h, pr) MTFORK_NEEDS_##have(iface, h, pr)
+#define MTFORK_NEEDS_1(iface, h, pr)      h, pr
+#define MTFORK_NEEDS_0(iface, h, pr)                                                               \
+	&(const struct holding){.name = iface, .ways = (const struct way[]){{0}}}, 0
 
 /* In a probe: record what was wrong (a constant string plus an optional
  * number; no stdio, since the child may have inherited held locks). */

@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
+#include "sysno.h"
 #include <unistd.h>
 
 #include "harness.h"

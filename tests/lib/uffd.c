@@ -2,6 +2,7 @@
 /* userfaultfd: the suite's one opener, and the one-page trap built on it
  * (open, register one page, report faults, release). */
 #define _GNU_SOURCE
+#include "have.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -9,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
+#include "sysno.h"
 #include <unistd.h>
 
 #include "config.h"
@@ -27,7 +28,7 @@ static int refused(char *why, size_t n, const char *what, int err, int fd)
 
 static int open_fd(int flags)
 {
-#ifdef SYS_userfaultfd
+#if HAVE_SYSCALL && defined(SYS_userfaultfd)
 	return (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK | flags);
 #else
 	(void)flags;

@@ -10,7 +10,9 @@
  *            wait the real bound);
  *   silent   in a run, exit 0 having written nothing;
  *   badplan  in a run, plan 99 tests and run one;
- *   garbage  in a run, TAP with test numbers out of order.
+ *   garbage  in a run, TAP with test numbers out of order;
+ *   badrecord  in a run, a passing TAP line but a record line cut short
+ *            (--records FILE), as a writer dying mid-line would leave it.
  * Every other process (make, cc, the driver's tools) is left alone.
  */
 #define _GNU_SOURCE
@@ -52,6 +54,20 @@ __attribute__((constructor)) static void plant(int argc, char **argv)
 		exit(0);
 	if (!strcmp(fault, "badplan")) {
 		printf("TAP version 13\n1..99\nok 1 - the only one\n");
+		exit(0);
+	}
+	if (!strcmp(fault, "badrecord")) {
+		for (int i = 1; i + 1 < argc; i++)
+			if (!strcmp(argv[i], "--records")) {
+				FILE *f = fopen(argv[i + 1], "w");
+				if (f) {
+					fputs("{\"case\":\"RANDOM-1.random\",\"clause\":\"RANDOM-"
+					      "1\",\"lev\n",
+					      f);
+					fclose(f);
+				}
+			}
+		printf("TAP version 13\n1..1\nok 1 - RANDOM-1.random\n");
 		exit(0);
 	}
 	if (!strcmp(fault, "garbage")) {

@@ -67,6 +67,10 @@ fault silent random.t "suite aggregate"
 has 'ERROR [1-9]' && grep -q 'not reported' "$G/report/results.json"
 ok $? "a binary that exits 0 with nothing: red, its case an error in results.json"
 
+fault badrecord random.t "suite aggregate"
+has 'FAILED: report aggregation' && has "report: .*/glibc/random.jsonl:1: a string is not closed — re-run 'make report'"
+ok $? "a malformed record line (cut short): aggregation red, one line naming file:line"
+
 fault crash random.t "suite aggregate"
 has 'was killed by SIGSEGV' && grep -q 'killed by SIGSEGV' "$G/report/junit.xml"
 ok $? "a crashing binary: red once, with the signal's name, in junit.xml too"

@@ -34,27 +34,36 @@ top=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$top" || exit 2
 
 # --- summarising records: the verdicts are the binaries' own (main.c) --------
-# TSV: case clause level verdict mode how holder held fork_waited expected ms
-#      detail reason unexpected
-summarise() { # DIR: DIR/<target>/*.tsv
-	local dir=$1 t bad=0
+# Read through tools/report --fields (as strictly as the report reads them):
+#   case verdict mode holder expected unexpected detail
+FIELDS=case,verdict,mode,holder,expected,unexpected,detail
+report_tool() { # the report tool, built from tools/report/ when stale
+	local r=${B:-$top/build}/tools/report
+	if [ ! -x "$r" ] || [ -n "$(find tools/report tools/jsonstr.h -newer "$r" 2>/dev/null)" ]; then
+		mkdir -p "$(dirname "$r")" && cc -std=gnu11 -Wall -Wextra -Werror -O2 -o "$r" tools/report/*.c || return 2
+	fi
+	printf '%s\n' "$r"
+}
+summarise() { # DIR: DIR/<target>/*.jsonl
+	local dir=$1 t bad=0 r
+	r=$(report_tool) || return 2
 	for t in "$dir"/*/; do
 		t=${t%/}
 		[ -d "$t" ] || continue
-		cat "$t"/*.tsv 2>/dev/null | awk -F'\t' -v target="$(basename "$t")" \
+		{ "$r" --fields "$FIELDS" "$t"/*.jsonl 2>&1 || echo "malformed records"; } | awk -F'\t' -v target="$(basename "$t")" \
 			-v strict="${NOUFFD_STRICT:-0}" '
-			NF != 14 { printf "nouffd: %s: malformed record: %s\n", target, $0; harness++; next }
+			NF != 7 { printf "nouffd: %s: %s\n", target, $0; harness++; next }
 			{ n++ }
-			$4 == "pass" && $14 == "true" {
-				printf "UNEXPECTED PASS %s %s (expected %s): %s\n", target, $1, $10, $12; xpass++ }
-			$4 == "skip" && $12 ~ /undecided/ {
-				printf "undecided %s %s: %s\n", target, $1, substr($12, index($12, "undecided")); undecided++ }
-			$4 == "skip" && $14 == "true" { lost++ }
-			$4 != "pass" && $4 != "skip" && $14 == "true" {
-				printf "unexpected %s %s: %s%s%s (expected %s): %s\n", target, $1, $4, $5 == "-" ? "" : ":", $5 == "-" ? "" : $5, $10, $12; other++ }
-			$4 == "error" { errors++ }
-			($4 == "pass" || $4 == "fail" || $4 == "observed") && $7 !~ /^stochastic/ { det++ }
-			($4 == "pass" || $4 == "fail" || $4 == "observed") && $7 ~ /^stochastic/ { stoch++ }
+			$2 == "pass" && $6 == "true" {
+				printf "UNEXPECTED PASS %s %s (expected %s): %s\n", target, $1, $5, $7; xpass++ }
+			$2 == "skip" && $7 ~ /undecided/ {
+				printf "undecided %s %s: %s\n", target, $1, substr($7, index($7, "undecided")); undecided++ }
+			$2 == "skip" && $6 == "true" { lost++ }
+			$2 != "pass" && $2 != "skip" && $6 == "true" {
+				printf "unexpected %s %s: %s%s%s (expected %s): %s\n", target, $1, $2, $3 == "-" ? "" : ":", $3 == "-" ? "" : $3, $5, $7; other++ }
+			$2 == "error" { errors++ }
+			($2 == "pass" || $2 == "fail" || $2 == "observed") && $4 !~ /^stochastic/ { det++ }
+			($2 == "pass" || $2 == "fail" || $2 == "observed") && $4 ~ /^stochastic/ { stoch++ }
 			END {
 				printf "summary %s: %d cases, %d deterministic verdicts, %d stochastic verdicts (with evidence or a failure), %d undecided, %d unexpected passes, %d unexpected skips of expected failures, %d other unexpected, %d errors\n",
 				       target, n, det, stoch, undecided, xpass, lost, other, errors
@@ -99,11 +108,11 @@ run_one() { # MODE NAME ENV T
 	if [ "$mode" = env ]; then
 		# shellcheck disable=SC2086
 		MTFORK_NO_UFFD=1 timeout -k 5 $((bound / 1000 + 10)) env $env "$t" --expect "$expect" \
-			--records "$dir/$sub.tsv" --target "$name" >"$dir/$sub.tap" 2>"$dir/$sub.stderr"
+			--records "$dir/$sub.jsonl" --target "$name" >"$dir/$sub.tap" 2>"$dir/$sub.stderr"
 	else
 		# shellcheck disable=SC2086
 		timeout -k 5 $((bound / 1000 + 10)) $wrap env $env "$t" --expect "$expect" \
-			--records "$dir/$sub.tsv" --target "$name" >"$dir/$sub.tap" 2>"$dir/$sub.stderr"
+			--records "$dir/$sub.jsonl" --target "$name" >"$dir/$sub.tap" 2>"$dir/$sub.stderr"
 	fi
 	local st=$?
 	if [ $st -ge 2 ]; then

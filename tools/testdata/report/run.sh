@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Tests for tools/report.c: build it into build/tools/, run it on copies of the
+# Tests for tools/report/: build it into build/tools/, run it on copies of the
 # fixtures here (it writes into its --dir, never into the source tree) and check
 # every output. Prints TAP. Usage: tools/testdata/report/run.sh  (CC=... to pick
 # the compiler; musl-gcc, clang-format, cppcheck, xmllint are used when present).
@@ -23,29 +23,33 @@ fixture() { rm -rf "$W/$2" && cp -r "$DATA/$1" "$W/$2"; }
 rm -rf "$W" && mkdir -p "$W" || exit 1
 
 # --- build and lint -----------------------------------------------------------
-$CC $CFLAGS -o "$R" tools/report.c 2>"$W/cc.err"
+$CC $CFLAGS -o "$R" tools/report/*.c 2>"$W/cc.err"
 ok $? "builds with $CC $CFLAGS" "$W/cc.err"
 [ -x "$R" ] || { echo "Bail out! report did not build"; exit 1; }
 if have musl-gcc; then
-	musl-gcc $CFLAGS -o "$W/report-musl" tools/report.c 2>"$W/cc.err"
+	musl-gcc $CFLAGS -o "$W/report-musl" tools/report/*.c 2>"$W/cc.err"
 	ok $? "builds with musl-gcc" "$W/cc.err"
 else skip "builds with musl-gcc" "musl-gcc not installed"; fi
 if have clang-format; then
-	clang-format --dry-run --Werror tools/report.c >"$W/fmt.err" 2>&1
+	clang-format --dry-run --Werror tools/report/*.[ch] tools/jsonstr.h >"$W/fmt.err" 2>&1
 	ok $? "clang-format clean" "$W/fmt.err"
 else skip "clang-format clean" "clang-format not installed"; fi
 if have cppcheck; then
 	cppcheck --error-exitcode=1 --enable=warning,style,performance,portability -q \
 		--suppress=normalCheckLevelMaxBranches \
-		tools/report.c >"$W/cppcheck.err" 2>&1
+		tools/report/*.c >"$W/cppcheck.err" 2>&1
 	ok $? "cppcheck clean" "$W/cppcheck.err"
 else skip "cppcheck clean" "cppcheck not installed"; fi
 
 # --- the good dir: all outputs ------------------------------------------------
+# the fixture spec's clauses, as the driver lists them for the report
+sh tools/clauses "$DATA/spec" >"$W/clauses.tsv" 2>"$W/clauses.err"
+ok $? "tools/clauses lists the fixture spec's clauses" "$W/clauses.err"
+CL="--clauses $W/clauses.tsv"
 fixture good good
 echo "started at 2026-01-02T03:04:05Z; the run did not finish" >"$W/good/INCOMPLETE"
 env MTFORK_TIMEOUT_MUL=3 MTFORK_EMPTY= FORKLOCK_DISABLE=random "$R" --dir "$W/good" \
-	--spec "$DATA/spec" --suite-version 1.2 --commit abc123 >"$W/out" 2>&1
+	$CL --spec "$DATA/spec" --suite-version 1.2 --commit abc123 >"$W/out" 2>&1
 rc=$?
 [ $rc -eq 0 ] && [ -s "$W/good/results.json" ] && [ -s "$W/good/junit.xml" ] &&
 	[ -s "$W/good/summary.txt" ]
@@ -195,18 +199,25 @@ assert d["functions"][1] == {"name": "setenv", "clauses": ["ENV-1"], "as_safe": 
 EOF
 ok $? "index.html: self-contained (no external resources), data with TAP lines, spec clauses and function index embedded" "$W/py.err"
 ruby tools/embed-dashboard.rb --check >"$W/embed.err" 2>&1
-ok $? "report.c carries the current dashboard template (tools/embed-dashboard.rb --check)" "$W/embed.err"
+ok $? "tools/report/template.c carries the current dashboard template (tools/embed-dashboard.rb --check)" "$W/embed.err"
 
-run --dir "$W/good" --spec ''
+run --dir "$W/good" --spec "$DATA/spec"
 python3 -c '
 import json, sys
 r = json.load(open(sys.argv[1]))
 assert r["targets"][0]["profiles"] is None
 ' "$W/good/results.json" >"$W/py.err" 2>&1 && ! grep -q '^== ' "$W/good/summary.txt"
-ok $? "--spec '': no chapters, profile claims null (got $rc)" "$W/py.err"
+ok $? "no --clauses: no chapters, profile claims null (got $rc)" "$W/py.err"
+run --dir "$W/good" --clauses "$W/no-such-clauses.tsv"
+[ $rc -eq 2 ] && [ "$(lines)" -eq 1 ] && grep -q "no-such-clauses" "$W/out"
+ok $? "--clauses of a missing file: one line, exit 2 (got $rc)" "$W/out"
 run --dir "$W/good" --spec "$W/no-such-spec"
 [ $rc -eq 2 ] && [ "$(lines)" -eq 1 ] && grep -q "no-such-spec" "$W/out"
 ok $? "--spec of a missing directory: one line, exit 2 (got $rc)" "$W/out"
+printf 'A-1\tMUST\n' >"$W/bad-clauses.tsv"
+run --dir "$W/good" --clauses "$W/bad-clauses.tsv"
+[ $rc -eq 2 ] && [ "$(lines)" -eq 1 ] && grep -q "bad-clauses.tsv:1: " "$W/out"
+ok $? "a clauses line that is not tools/clauses': one line naming file:line, exit 2 (got $rc)" "$W/out"
 
 # --- --check ------------------------------------------------------------------
 run --check --dir "$W/good"
@@ -215,7 +226,7 @@ run --check --dir "$W/good"
 ok $? "--check on good: unexpected pass listed, 'check: 5 passed, 1 failed', exit 1 (got $rc)" "$W/out"
 
 fixture good clean
-grep -v '^RANDOM-1\.random	' "$DATA/good/glibc/random.tsv" >"$W/clean/glibc/random.tsv"
+grep -v '^{"case":"RANDOM-1\.random"' "$DATA/good/glibc/random.jsonl" >"$W/clean/glibc/random.jsonl"
 run --check --dir "$W/clean"
 [ $rc -eq 0 ] && [ "$(tail -n 1 "$W/out")" = "check: 5 passed, 0 failed" ] && ! grep -q UNEXPECTED "$W/out"
 ok $? "--check with everything as expected: exit 0 (got $rc)" "$W/out"
@@ -229,7 +240,7 @@ run --check --dir "$W/mismatch"
 	grep -q 'M-2.skipped' "$W/out"
 ok $? "--check shows the binary's decision: error, wrong mode, regression, behaviour change, unskip, skip of an expected failure" "$W/out"
 fixture mismatch trusted
-sed -i 's/	true$/	false/' "$W/trusted/glibc/case.tsv"
+sed -i 's/"unexpected":true/"unexpected":false/' "$W/trusted/glibc/case.jsonl"
 run --check --dir "$W/trusted"
 [ $rc -eq 0 ] && [ "$(tail -n 1 "$W/out")" = "check: 6 passed, 0 failed" ]
 ok $? "--check never re-judges: records marked as expected count as expected (got $rc)" "$W/out"
@@ -246,30 +257,31 @@ ok $? "junit: error verdicts become <error>, other unexpected ones <failure>" "$
 
 # --- odd content: 5 KB detail, control bytes, invalid UTF-8 -------------------
 fixture good big
-python3 - "$W/big/glibc/env.tsv" <<'EOF'
+python3 - "$W/big/glibc/env.jsonl" <<'EOF'
 import sys
-detail = ("x" * 5000 + "<&>\"") .encode() + b"\x01\xff\xc3\xa9 end"
-line = b"\t".join([b"ENV-9.big", b"ENV-9", b"MUST", b"pass", b"-", b"exit", b"h", b"true",
-                   b"false", b"fail", b"007.5", detail, b"-", b"true"]) + b"\r\n"
-open(sys.argv[1], "ab").write(line)
+detail = '"' + "x" * 5000 + '<&>\\"\\u0001\\ufffd\u00e9 \\ud83d\\ude00 end"'
+line = ('{"case":"ENV-9.big","clause":"ENV-9","level":"MUST","subsystem":"env","verdict":"pass",'
+        '"mode":null,"how":"exit","holder":"h","held":true,"fork_waited":false,"expected":"fail",'
+        '"expected_reason":null,"unexpected":true,"ms":007.5,"detail":' + detail + '}\r\n')
+open(sys.argv[1], "ab").write(line.encode())
 EOF
 run --dir "$W/big"
 [ $rc -eq 0 ] && python3 - "$W/big" >"$W/py.err" 2>&1 <<'EOF'
 import json, sys, xml.etree.ElementTree as E
 r = json.load(open(sys.argv[1] + "/results.json", encoding="utf-8"))
 c = [x for x in r["targets"][0]["cases"] if x["case"] == "ENV-9.big"][0]
-assert c["detail"] == "x" * 5000 + "<&>\"\x01\ufffd\u00e9 end", repr(c["detail"][-20:])
+assert c["detail"] == "x" * 5000 + "<&>\"\x01\ufffd\u00e9 \U0001F600 end", repr(c["detail"][-20:])
 assert c["ms"] == 7.5
 f = E.parse(sys.argv[1] + "/junit.xml").getroot().find(".//testcase[@name='ENV-9.big']/failure")
-assert f.text == "x" * 5000 + "<&>\"\\x01\ufffd\u00e9 end", repr(f.text[-20:])
+assert f.text == "x" * 5000 + "<&>\"\\x01\ufffd\u00e9 \U0001F600 end", repr(f.text[-20:])
 EOF
-ok $? "a 5 KB detail with control bytes and invalid UTF-8 survives into JSON and XML" "$W/py.err"
+ok $? "a 5 KB detail with escapes (control byte, U+FFFD, a surrogate pair) survives into JSON and XML" "$W/py.err"
 
 # --- target order and width ---------------------------------------------------
 mkdir -p "$W/order"
 for t in zeta glibc+forklock musl glibc alpha; do
 	mkdir -p "$W/order/d-$t"
-	cp "$DATA"/good/glibc/*.tsv "$DATA"/good/glibc/*.tap "$W/order/d-$t/"
+	cp "$DATA"/good/glibc/*.jsonl "$DATA"/good/glibc/*.tap "$W/order/d-$t/"
 	printf 'name\t%s\ncc\tcc\nlibc\tglibc 2.36\navailable\tyes\n' "$t" >"$W/order/d-$t/target.tsv"
 done
 run --dir "$W/order"
@@ -293,15 +305,15 @@ ok $? "matrix with 3 targets fits in 100 columns" "$W/py.err"
 
 # --- fitted to the terminal width ---------------------------------------------
 fixture good wide
-sed 's/^RANDOM-1\.random\t/RANDOM-1.random-with-a-very-long-variant-name-that-must-be-cut\t/' \
-	"$DATA/good/glibc/random.tsv" >"$W/wide/glibc/random.tsv"
+sed 's/^{"case":"RANDOM-1\.random"/{"case":"RANDOM-1.random-with-a-very-long-variant-name-that-must-be-cut"/' \
+	"$DATA/good/glibc/random.jsonl" >"$W/wide/glibc/random.jsonl"
 for t in musl glibc+forklock; do
-	mkdir -p "$W/wide/d-$t" && cp "$W/wide/glibc/"*.tsv "$W/wide/glibc/"*.tap "$W/wide/d-$t/"
+	mkdir -p "$W/wide/d-$t" && cp "$W/wide/glibc/"*.jsonl "$W/wide/glibc/"*.tap "$W/wide/d-$t/"
 	printf 'name\t%s\ncc\tcc\nlibc\tglibc 2.36\navailable\tyes\n' "$t" >"$W/wide/d-$t/target.tsv"
 done
 rm -rf "$W/wide/musl"
 for cols in 80 60 40; do
-	COLUMNS=$cols "$R" --dir "$W/wide" --spec "$DATA/spec" >"$W/w$cols.txt" 2>&1
+	COLUMNS=$cols "$R" --dir "$W/wide" $CL >"$W/w$cols.txt" 2>&1
 	python3 - "$W/w$cols.txt" "$cols" >"$W/py.err" 2>&1 <<'EOF'
 import sys, re
 text = open(sys.argv[1], encoding="utf-8").read()
@@ -323,7 +335,7 @@ done
 ok $? "80 columns: one matrix with '.variant' names (long ones cut); 40 columns: targets in several blocks" "$W/w40.txt"
 grep -q '^RANDOM-1 MUST  *random() works in the child$' "$W/w80.txt" && grep -q '^RANDOM-1 MUST  *random() …$' "$W/w40.txt"
 ok $? "clause rows carry the clause's title, cut after a whole word to fit" "$W/w40.txt"
-env -u COLUMNS "$R" --dir "$W/wide" --spec "$DATA/spec" | grep -q '^  RANDOM-1\.random-with-a-very-long-variant-name-that-must-be-cut '
+env -u COLUMNS "$R" --dir "$W/wide" $CL | grep -q '^  RANDOM-1\.random-with-a-very-long-variant-name-that-must-be-cut '
 ok $? "no COLUMNS and not a terminal: full case names, no width limit"
 
 # --- colour only on a terminal ------------------------------------------------
@@ -379,12 +391,15 @@ one_line_2 && grep -q -- "--dir needs a value" "$W/out"
 ok $? "--dir without a value: one line, exit 2 (got $rc)" "$W/out"
 
 # --- malformed input: exactly one line naming file:line, exit 2 ---------------
-for f in "$DATA"/malformed/*.tsv; do
-	v=$(basename "$f" .tsv)
+# A record line that breaks the contract in each way a writer could: the
+# error names the file and line (2: line 1 is a good record).
+for f in "$DATA"/malformed/*; do
+	v=$(basename "$f")
+	v=${v%.*}
 	fixture good "m-$v"
 	case $v in
 	target-*) cp "$f" "$W/m-$v/glibc/target.tsv"; where="glibc/target.tsv" ;;
-	*) cp "$f" "$W/m-$v/glibc/random.tsv"; where="glibc/random.tsv:3:" ;;
+	*) cp "$f" "$W/m-$v/glibc/random.jsonl"; where="glibc/random.jsonl:2:" ;;
 	esac
 	for mode in --check all; do
 		run $mode --dir "$W/m-$v"
@@ -393,15 +408,32 @@ for f in "$DATA"/malformed/*.tsv; do
 	done
 done
 fixture good m-nul
-printf 'A-1.a\tA-1\tMUST\tpass\t-\texit\th\ttrue\tfalse\tpass\t1\tnul\000here\t-\tfalse\n' >>"$W/m-nul/glibc/env.tsv"
+printf '{"case":"A-1.a","detail":"nul\000here"}\n' >>"$W/m-nul/glibc/env.jsonl"
 run --check --dir "$W/m-nul"
-one_line_2 && grep -q "env.tsv:4: NUL byte" "$W/out"
+one_line_2 && grep -q "env.jsonl:4: NUL byte" "$W/out"
 ok $? "malformed: NUL byte in a line (got $rc)" "$W/out"
 fixture good m-lost
 rm "$W/m-lost/glibc/target.tsv"
 run --check --dir "$W/m-lost"
 one_line_2 && grep -q "glibc/target.tsv: missing" "$W/out"
-ok $? "malformed: case files without target.tsv (got $rc)" "$W/out"
+ok $? "malformed: records without target.tsv (got $rc)" "$W/out"
+
+# --- --fields: the records for the shell tools, checked as strictly ------------
+run --fields case,verdict,unexpected,detail "$DATA/good/glibc/env.jsonl"
+[ $rc -eq 0 ] && [ "$(lines)" -eq 3 ] &&
+	[ "$(sed -n 1p "$W/out")" = "ENV-1.setenv	pass	false	\"quoted\" <xml> & tab\\ttab newline backslash\\\\ end" ] &&
+	[ "$(sed -n 2p "$W/out" | cut -f1-3)" = "ENV-2.getenv	skip	false" ]
+ok $? "--fields: the named fields, TAB-separated, a TAB or newline in a value as a space (got $rc)" "$W/out"
+run --fields case,expected_reason,held "$DATA/good/glibc/random.jsonl"
+[ $rc -eq 0 ] && grep -qx 'RANDOM-2.srandom	glibc: srandom after fork is undefined there	false' "$W/out" &&
+	[ "$(sed -n 1p "$DATA/good/glibc/env.jsonl" >"$W/one.jsonl"; env -u COLUMNS "$R" --fields held,mode "$W/one.jsonl")" = "true	-" ]
+ok $? "--fields: null as '-', booleans as written (got $rc)" "$W/out"
+run --fields case "$DATA/malformed/truncated.jsonl"
+one_line_2 && grep -q "truncated.jsonl:2: " "$W/out"
+ok $? "--fields on a malformed record: one line naming file:line, exit 2 (got $rc)" "$W/out"
+run --fields case,colour "$DATA/good/glibc/env.jsonl"
+one_line_2 && grep -q "'colour' is no field" "$W/out"
+ok $? "--fields with an unknown field: one line, exit 2 (got $rc)" "$W/out"
 
 # --- tools/diff-results (its own TAP, one line here) ----------------------------
 if have ruby; then
@@ -409,5 +441,4 @@ if have ruby; then
 	ok $? "tools/diff-results tests: $(grep -c '^ok' "$W/diff.tap") ok, $(grep -c '^not ok' "$W/diff.tap") not ok (tools/testdata/diff/run.sh)" "$W/diff.tap"
 else skip "tools/diff-results tests" "ruby not installed"; fi
 
-echo "1..$n"
-[ $failed -eq 0 ]
+tap_done
