@@ -27,7 +27,9 @@
  * 104 bytes are on an ordinary page and the rest on a userfaultfd page parks
  * there. musl touches no caller memory under its map lock, but allocates a
  * new descriptor's queue under it (write-locked): a guarded stack under
- * aio_write() on a new descriptor. Then a thread submitting and waiting for
+ * aio_write() on a new descriptor. Without userfaultfd (glibc), the first
+ * aio_write() stopped in the clone of its helper thread, which glibc makes
+ * with the lock taken (seccomp user notification). Then a thread submitting and waiting for
  * requests while forks repeat. The verifier: aio_cancel() on an idle
  * descriptor, which takes the lock on both. AIO-2/3: application state (the
  * parent's requests) that fork must never wait for: a thread submits the
@@ -49,6 +51,7 @@
 #endif
 
 #include "lib/mtfork.h"
+#include "lib/seccomp_hold.h"
 #include "clauses.h"
 
 #if HAVE_AIO
@@ -132,6 +135,28 @@ static void aiocb_on_page(struct hold *h)
 }
 #endif
 
+#ifdef __GLIBC__
+/* The seccomp holder: glibc creates the first helper thread for a request
+ * with the table lock taken (__aio_enqueue_request); its clone is stopped
+ * by a seccomp user notification. */
+static void write_once(void)
+{
+	static struct aiocb cb;
+	static const char byte[1] = {'x'};
+	prepare(&cb, devnull, (void *)byte, 1, 0);
+	if (!aio_write(&cb))
+		wait_done(&cb, WAIT_MS);
+}
+
+static const struct sc_trap enqueue_clone = {.nr = {SC_CLONE, SC_CLONE3}, .call = write_once};
+
+static void enqueue_cloning(struct hold *h)
+{
+	if (devnull >= 0)
+		seccomp_hold(h, &enqueue_clone);
+}
+#endif
+
 /* Guarded stack: everything the kernel writes is static (a system call
  * writing to the guarded stack would fail instead of parking). */
 static void write_new_fd(struct hold *h)
@@ -176,6 +201,9 @@ static const struct holding table_lock = {
             {"uffd-arg:aio_read(aiocb)", WAY_UFFD, aiocb_on_page, 0},
 #endif
             {"stack:aio_write", WAY_STACK, write_new_fd, 0},
+#ifdef __GLIBC__
+            {"seccomp-call:aio_write", WAY_CALLBACK, enqueue_cloning, 0},
+#endif
             {"stochastic:aio_write", WAY_STOCHASTIC, write_and_wait, 0},
             {0},
         },

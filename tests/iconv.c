@@ -13,13 +13,16 @@
  *
  * Holder: iconv_open copies its names before locking, so a guarded stack
  * parks a thread inside iconv_open()/iconv_close() (glibc); a thread doing
- * the same while forks repeat is the fallback.
+ * the same while forks repeat is the fallback. Without userfaultfd (glibc),
+ * iconv_open() stopped in the open of a conversion module it loads under
+ * the lock (seccomp user notification).
  */
 #define _GNU_SOURCE
 #include <iconv.h>
 #include <string.h>
 
 #include "lib/mtfork.h"
+#include "lib/seccomp_hold.h"
 #include "clauses.h"
 
 static iconv_t parents = (iconv_t)-1;
@@ -44,6 +47,26 @@ static void iconv_open_needs_lock(void)
 		iconv_close(cd);
 }
 
+#ifdef __GLIBC__
+/* The seccomp holder: glibc loads a conversion module with the database
+ * lock taken (__gconv_find_transform); its open is stopped by a seccomp
+ * user notification. KOI8-R: a module no probe loads. */
+static void open_koi8r(void)
+{
+	iconv_t cd = iconv_open("KOI8-R", "UTF-8");
+	if (cd != (iconv_t)-1)
+		iconv_close(cd);
+}
+
+static const struct sc_trap module_open = {
+    .nr = {SC_OPEN, SC_OPENAT}, .path = "/KOI8-R.so", .call = open_koi8r};
+
+static void loading_module(struct hold *h)
+{
+	seccomp_hold(h, &module_open);
+}
+#endif
+
 static const struct holding gconv_lock = {
     .name = "conversion database lock",
     .setup = open_in_parent,
@@ -51,6 +74,9 @@ static const struct holding gconv_lock = {
     .ways =
         (const struct way[]){
             {"stack:iconv_open", WAY_STACK, open_and_close, 0},
+#ifdef __GLIBC__
+            {"seccomp-call:iconv_open", WAY_CALLBACK, loading_module, 0},
+#endif
             {"stochastic:iconv_open", WAY_STOCHASTIC, open_and_close, 0},
             {0},
         },

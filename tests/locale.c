@@ -23,7 +23,10 @@
  * compares it with the bound domains under its read locks); bindtextdomain()
  * with the domain straddling into it (glibc, under the write lock); a
  * guarded stack under each call where the argument is touched before the
- * lock (musl's bindtextdomain); a hammering thread otherwise.
+ * lock (musl's bindtextdomain); without userfaultfd (glibc), setlocale()
+ * of an absent locale and dcgettext() of an absent catalogue stopped in the
+ * open of the file they look for (seccomp user notification); a hammering
+ * thread otherwise.
  */
 #define _GNU_SOURCE
 #include "have.h"
@@ -40,6 +43,7 @@
 #include <unistd.h>
 
 #include "lib/mtfork.h"
+#include "lib/seccomp_hold.h"
 #include "clauses.h"
 
 #define DOMAIN  "mtfork"
@@ -90,6 +94,44 @@ static void setlocale_on_stack(struct hold *h)
 	setlocale(LC_ALL, "C");
 }
 
+#ifdef __GLIBC__
+/* Seccomp holders (glibc; musl reads no file here): setlocale() of a
+ * locale never installed looks for its files with the lock taken, and so
+ * does dcgettext() for a catalogue it has not looked for before, in a
+ * thread whose messages locale is not "C". */
+#define ABSENT "mtfork_XX.UTF-8"
+
+static void setlocale_absent(void)
+{
+	setlocale(LC_ALL, ABSENT);
+}
+
+static const struct sc_trap absent_locale_open = {
+    .nr = {SC_OPEN, SC_OPENAT}, .path = "/" ABSENT, .call = setlocale_absent};
+
+static void setlocale_opening(struct hold *h)
+{
+	seccomp_hold(h, &absent_locale_open);
+}
+
+static void dcgettext_c_utf8(void)
+{
+	locale_t l = newlocale(LC_MESSAGES_MASK, "C.UTF-8", (locale_t)0);
+	if (l == (locale_t)0)
+		return; /* not installed: nothing is looked for */
+	uselocale(l);
+	dcgettext(DOMAIN, "mtfork message", LC_MESSAGES);
+}
+
+static const struct sc_trap catalogue_open = {
+    .nr = {SC_OPEN, SC_OPENAT}, .path = NOWHERE "/", .call = dcgettext_c_utf8};
+
+static void dcgettext_opening(struct hold *h)
+{
+	seccomp_hold(h, &catalogue_open);
+}
+#endif
+
 static void set_c_locale(void)
 {
 	setlocale(LC_ALL, "C");
@@ -109,6 +151,9 @@ static const struct holding locale_writer = {
         (const struct way[]){
             {"uffd-arg:setlocale", WAY_UFFD, setlocale_name_on_page, fill_c},
             {"stack:setlocale", WAY_STACK, setlocale_on_stack, 0},
+#ifdef __GLIBC__
+            {"seccomp-call:setlocale", WAY_CALLBACK, setlocale_opening, 0},
+#endif
             {"stochastic:setlocale", WAY_STOCHASTIC, set_hammer, 0},
             {0},
         },
@@ -135,6 +180,9 @@ static const struct holding locale_reader = {
         (const struct way[]){
             {"uffd-arg:dcgettext", WAY_UFFD, dcgettext_domain_on_page, fill_domain},
             {"stack:dcgettext", WAY_STACK, dcgettext_on_stack, 0},
+#ifdef __GLIBC__
+            {"seccomp-call:dcgettext", WAY_CALLBACK, dcgettext_opening, 0},
+#endif
             {"stochastic:dcgettext", WAY_STOCHASTIC, dcgettext_on_stack, 0},
             {0},
         },

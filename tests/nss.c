@@ -21,8 +21,11 @@
  *
  * Holders: getpwnam() and gethostbyname() with the name on a userfaultfd
  * page (glibc reads it under the function's lock); a guarded stack under
- * getaddrinfo(AI_ADDRCONFIG) and under getpwent(); threads hammering the
- * same calls while forks repeat where nothing holds (musl).
+ * getaddrinfo(AI_ADDRCONFIG) and under getpwent(); without userfaultfd, the
+ * same calls stopped by a seccomp user notification in the open of their
+ * file (/etc/passwd, /etc/hosts) or of the netlink socket, made under the
+ * lock (glibc); threads hammering the same calls while forks repeat where
+ * nothing holds (musl).
  */
 #define _GNU_SOURCE
 #include <grp.h>
@@ -35,6 +38,7 @@
 #include <sys/socket.h>
 
 #include "lib/mtfork.h"
+#include "lib/seccomp_hold.h"
 #include "clauses.h"
 
 static int have_localhost;
@@ -79,12 +83,29 @@ static void getpwnam_needs_lock(void)
 	getpwnam("root");
 }
 
+/* Seccomp holders (glibc): nss_files opens its file with the calling
+ * function's lock taken; AI_ADDRCONFIG opens a netlink socket with the
+ * interface-list lock taken. musl takes no lock there: these never verify. */
+static void getpwnam_call(void)
+{
+	getpwnam_root(0);
+}
+
+static const struct sc_trap passwd_open_getpwnam = {
+    .nr = {SC_OPEN, SC_OPENAT}, .path = "/etc/passwd", .call = getpwnam_call};
+
+static void getpwnam_opening(struct hold *h)
+{
+	seccomp_hold(h, &passwd_open_getpwnam);
+}
+
 static const struct holding getpwnam_lock = {
     .name = "getpwnam lock",
     .verify = getpwnam_needs_lock,
     .ways =
         (const struct way[]){
             {"uffd-arg:getpwnam", WAY_UFFD, getpwnam_on_page, fill_root},
+            {"seccomp-call:getpwnam", WAY_CALLBACK, getpwnam_opening, 0},
             {"stochastic:getpwnam", WAY_STOCHASTIC, getpwnam_root, 0},
             {0},
         },
@@ -108,6 +129,15 @@ static void gethostbyname_needs_lock(void)
 	gethostbyname_localhost(0);
 }
 
+static const struct sc_trap hosts_open = {
+    .nr = {SC_OPEN, SC_OPENAT}, .path = "/etc/hosts", .call = gethostbyname_needs_lock};
+
+static void gethostbyname_opening(struct hold *h)
+{
+	if (have_localhost)
+		seccomp_hold(h, &hosts_open);
+}
+
 static const struct holding gethostbyname_lock = {
     .name = "gethostbyname lock",
     .setup = check_hosts,
@@ -115,6 +145,7 @@ static const struct holding gethostbyname_lock = {
     .ways =
         (const struct way[]){
             {"uffd-arg:gethostbyname", WAY_UFFD, gethostbyname_on_page, fill_localhost},
+            {"seccomp-call:gethostbyname", WAY_CALLBACK, gethostbyname_opening, 0},
             {"stochastic:gethostbyname", WAY_STOCHASTIC, gethostbyname_localhost, 0},
             {0},
         },
@@ -146,6 +177,20 @@ static void addrconfig_needs_lock(void)
 	getaddrinfo_addrconfig(0);
 }
 
+static int netlink_socket(const struct sc_notice *n)
+{
+	return n->tid == n->helper_tid && n->args[0] == AF_NETLINK;
+}
+
+static const struct sc_trap netlink_open = {
+    .nr = {SC_SOCKET}, .match = netlink_socket, .call = addrconfig_needs_lock};
+
+static void addrconfig_opening(struct hold *h)
+{
+	if (have_localhost)
+		seccomp_hold(h, &netlink_open);
+}
+
 static const struct holding addrconfig_lock = {
     .name = "resolver interface-list lock (AI_ADDRCONFIG)",
     .setup = check_hosts,
@@ -153,6 +198,7 @@ static const struct holding addrconfig_lock = {
     .ways =
         (const struct way[]){
             {"stack:getaddrinfo", WAY_STACK, getaddrinfo_addrconfig, 0},
+            {"seccomp-call:getaddrinfo", WAY_CALLBACK, addrconfig_opening, 0},
             {"stochastic:getaddrinfo", WAY_STOCHASTIC, getaddrinfo_addrconfig, 0},
             {0},
         },
@@ -173,6 +219,21 @@ static void getpwent_needs_lock(void)
 	endpwent();
 }
 
+#ifdef __GLIBC__
+static void setpwent_call(void)
+{
+	setpwent();
+}
+
+static const struct sc_trap passwd_open_setpwent = {
+    .nr = {SC_OPEN, SC_OPENAT}, .path = "/etc/passwd", .call = setpwent_call};
+
+static void setpwent_opening(struct hold *h)
+{
+	seccomp_hold(h, &passwd_open_setpwent);
+}
+#endif
+
 static const struct holding getpwent_lock = {
     .name = "getpwent lock",
     .verify = getpwent_needs_lock,
@@ -180,6 +241,7 @@ static const struct holding getpwent_lock = {
         (const struct way[]){
 #ifdef __GLIBC__ /* elsewhere the verifier's setpwent would close the holder's stream */
             {"stack:getpwent", WAY_STACK, enumerate, 0},
+            {"seccomp-call:setpwent", WAY_CALLBACK, setpwent_opening, 0},
 #endif
             {"stochastic:getpwent", WAY_STOCHASTIC, enumerate, 0},
             {0},

@@ -19,9 +19,10 @@
  *
  * Holder: no sem_open path touches caller memory under the lock (the name
  * is copied first), so a guarded stack parks a thread in sem_open/sem_close
- * (glibc). musl's sections reach no deeper under its lock than before it (a
- * table scan), so there a thread opening, closing and unlinking semaphores
- * while forks repeat decides.
+ * (glibc); without userfaultfd, sem_close stopped in its munmap under the
+ * lock by a seccomp user notification (glibc). musl's sections reach no
+ * deeper under its lock than before it (a table scan), so there a thread
+ * opening, closing and unlinking semaphores while forks repeat decides.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -29,6 +30,7 @@
 #include <sched.h>
 #include <semaphore.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -37,6 +39,7 @@
 #include <unistd.h>
 
 #include "lib/mtfork.h"
+#include "lib/seccomp_hold.h"
 #include "clauses.h"
 
 static int private_shm;
@@ -76,6 +79,35 @@ static void open_and_close(struct hold *h)
 	sem_unlink(name);
 }
 
+#ifdef __GLIBC__
+/* The seccomp holder: glibc's sem_close unmaps a semaphore's last mapping
+ * with the mapping table lock taken (musl unmaps after unlocking). */
+static sem_t *closing;
+
+static void open_then_close(void)
+{
+	closing = sem_open("/mtfork-seccomp", O_CREAT, 0600, 0);
+	if (closing == SEM_FAILED)
+		return;
+	sem_close(closing);
+	sem_unlink("/mtfork-seccomp");
+}
+
+static int unmaps_it(const struct sc_notice *n)
+{
+	return n->tid == n->helper_tid && n->args[0] == (uintptr_t)closing;
+}
+
+static const struct sc_trap sem_unmap = {
+    .nr = {SC_MUNMAP}, .match = unmaps_it, .call = open_then_close};
+
+static void sem_close_unmapping(struct hold *h)
+{
+	if (private_shm)
+		seccomp_hold(h, &sem_unmap);
+}
+#endif
+
 static void sem_open_needs_lock(void)
 {
 	if (!private_shm)
@@ -92,6 +124,9 @@ static const struct holding sem_lock = {
     .ways =
         (const struct way[]){
             {"stack:sem_open", WAY_STACK, open_and_close, 0},
+#ifdef __GLIBC__
+            {"seccomp-call:sem_close", WAY_CALLBACK, sem_close_unmapping, 0},
+#endif
             {"stochastic:sem_open", WAY_STOCHASTIC, open_and_close, 0},
             {0},
         },

@@ -16,8 +16,9 @@
  * Holders: syslog("%s", s) with s starting on the last byte of an ordinary
  * page and running into a userfaultfd page (both libcs format under the
  * lock); openlog() with its ident there (musl copies it under the lock); a
- * guarded stack under syslog(); a thread hammering syslog() while forks
- * repeat.
+ * guarded stack under syslog(); without userfaultfd, syslog() stopped in
+ * its connect() to /dev/log (seccomp user notification); a thread
+ * hammering syslog() while forks repeat.
  */
 #define _GNU_SOURCE
 #include <sched.h>
@@ -28,6 +29,7 @@
 #include <unistd.h>
 
 #include "lib/mtfork.h"
+#include "lib/seccomp_hold.h"
 #include "clauses.h"
 
 static int unsafe; /* a logger may be listening: touch nothing */
@@ -62,6 +64,22 @@ static void syslog_on_stack(struct hold *h)
 		syslog(LOG_INFO, "mtfork holder %d", 1);
 }
 
+/* The seccomp holder: both libcs connect to /dev/log with the lock taken
+ * (glibc on every syslog() while nothing listens, musl in its openlog). */
+static void syslog_call(void)
+{
+	syslog_on_stack(0);
+}
+
+static const struct sc_trap dev_log_connect = {
+    .nr = {SC_CONNECT}, .path = "/dev/log", .call = syslog_call};
+
+static void syslog_connecting(struct hold *h)
+{
+	if (!unsafe)
+		seccomp_hold(h, &dev_log_connect);
+}
+
 static void closelog_needs_lock(void)
 {
 	if (!unsafe)
@@ -83,6 +101,7 @@ static const struct holding syslog_lock = {
             {"uffd-arg:syslog", WAY_UFFD, syslog_edge, 0},
             {"uffd-arg:openlog", WAY_UFFD, openlog_ident_on_page, fill_ident},
             {"stack:syslog", WAY_STACK, syslog_on_stack, 0},
+            {"seccomp-call:syslog", WAY_CALLBACK, syslog_connecting, 0},
             {"stochastic:syslog", WAY_STOCHASTIC, syslog_on_stack, 0},
             {0},
         },

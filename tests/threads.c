@@ -7,7 +7,8 @@
  *
  *   THREAD-1  pthread_create/join in the child: several threads, one exiting
  *             early, then more. Holders: a lock thread creation needs, taken
- *             by dlopen() (its path on a userfaultfd page): musl's
+ *             by dlopen() (its path on a userfaultfd page, or its open
+ *             stopped by seccomp): musl's
  *             thread-creation inhibit lock, glibc 2.36's loader locks; glibc
  *             2.41 and later take none there, so pthread_create itself runs
  *             on a guarded stack and parks where the verifier's
@@ -96,6 +97,7 @@ static const struct holding thread_creation = {
         (const struct way[]){
 #if HAVE_DLOPEN
             {"uffd-arg:dlopen", WAY_UFFD, fx_dlopen_on_page, fx_fill_path_a},
+            {"seccomp-call:dlopen", WAY_CALLBACK, fx_dlopen_opening, 0},
 #endif
             /* glibc >= 2.41 takes no loader lock there: park pthread_create
              * itself where it holds a lock another creation needs (the

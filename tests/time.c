@@ -15,15 +15,21 @@
  * TZ is a POSIX rule string (no zone file is read), so results are exact.
  * Holders: localtime_r() with its result struct on a userfaultfd page (both
  * libcs write it with the lock taken); then a guarded stack under
- * localtime_r(); then a thread hammering localtime_r() while forks repeat.
+ * localtime_r(); then, without userfaultfd, tzset() stopped in the open of
+ * a zone file by a seccomp user notification; then a thread hammering
+ * localtime_r() while forks repeat.
  */
 #define _GNU_SOURCE
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "lib/mtfork.h"
+#include "lib/seccomp_hold.h"
 #include "clauses.h"
 
 #define ZONE "CET-1CEST,M3.5.0,M10.5.0/3"
@@ -38,6 +44,43 @@ static void localtime_r_into_page(struct hold *h)
 {
 	time_t t = 0;
 	localtime_r(&t, (struct tm *)h->page);
+}
+
+/* The seccomp holder: tzset() reading a zone file TZ names for the first
+ * time opens it with the timezone lock taken (both libcs). The file is a
+ * memfd reached through /proc/self/fd (nothing left in any file system):
+ * TZif version 2, no transitions, one type (CET, +1 h), and the footer
+ * rule ZONE, so every probe's result is the same as with TZ=ZONE. */
+static char zone_file[40];
+
+static void tzset_zone_file(void)
+{
+	static const unsigned char head[] = {
+	    'T', 'Z', 'i', 'f', '2', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	    0,   0,   0,   0,   0,   0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* utc, std, leap, time */
+	    0,   0,   0,   1,   0,   0, 0, 4};                           /* 1 type, 4 chars */
+	static const unsigned char body[] = {0, 0, 0x0e, 0x10, 0, 0, 'C', 'E', 'T', 0};
+	static const char foot[] = "\n" ZONE "\n";
+	int fd = memfd_create("mtfork-zone", 0);
+	if (fd < 0)
+		return;
+	for (int v = 0; v < 2; v++) /* the version 1 block, then version 2's */
+		if (write(fd, head, sizeof head) != sizeof head ||
+		    write(fd, body, sizeof body) != sizeof body)
+			return;
+	if (write(fd, foot, sizeof foot - 1) != sizeof foot - 1)
+		return;
+	snprintf(zone_file, sizeof zone_file, "/proc/self/fd/%d", fd);
+	setenv("TZ", zone_file, 1);
+	tzset();
+}
+
+static const struct sc_trap zone_file_open = {
+    .nr = {SC_OPEN, SC_OPENAT}, .path = "/proc/self/fd/", .call = tzset_zone_file};
+
+static void tzset_opening_file(struct hold *h)
+{
+	seccomp_hold(h, &zone_file_open);
 }
 
 static void localtime_r_on_stack(struct hold *h)
@@ -69,6 +112,7 @@ static const struct holding tz_lock = {
         (const struct way[]){
             {"uffd-arg:localtime_r", WAY_UFFD, localtime_r_into_page, 0},
             {"stack:localtime_r", WAY_STACK, localtime_r_on_stack, 0},
+            {"seccomp-call:tzset", WAY_CALLBACK, tzset_opening_file, 0},
             {"stochastic:localtime_r", WAY_STOCHASTIC, hammer, 0},
             {0},
         },

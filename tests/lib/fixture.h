@@ -68,6 +68,8 @@ void fx_malloc_stats_parked(struct hold *h), fx_malloc_hammer(struct hold *h);
 /* The loader's uffd way: dlopen() of libmtf_a.so with its path on the page. */
 void fx_dlopen_on_page(struct hold *h);
 void fx_fill_path_a(char *page, size_t n);
+/* Its seccomp way: dlopen() of libmtf_a.so stopped in the library's open. */
+void fx_dlopen_opening(struct hold *h);
 extern const struct holding fx_stdio_holding; /* open-file list lock: fflush(NULL) */
 /* One WAY_APP way: a thread parked in the application (no lock), for cases
  * that only need the parent to have more than one thread. */

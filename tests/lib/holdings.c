@@ -5,7 +5,9 @@
  *                      parking stderr (callback); elsewhere stochastic.
  *   fx_loader_holding  the loader's main lock: dlopen() whose path ends in a
  *                      userfaultfd page (glibc dl_load_lock, musl's rwlock and
- *                      its thread-creation inhibit lock).
+ *                      its thread-creation inhibit lock); without
+ *                      userfaultfd, dlopen() stopped in the open of the
+ *                      library (seccomp user notification).
  *   fx_stdio_holding   the open-file list lock: fflush(NULL) writing into a
  *                      parking stream.
  *   fx_parked_thread   a way: a thread parked in the application (WAY_APP).
@@ -17,8 +19,10 @@
  *   fx_timer_holding   glibc's SIGEV_THREAD timer list lock, held by its
  *                      timer helper thread while it creates a notification
  *                      thread on a stack whose top is on a userfaultfd
- *                      (glibc 2.36 sysdeps/unix/sysv/linux/timer_routines.c);
- *                      elsewhere stochastic timer_create+timer_delete.
+ *                      (glibc 2.36 sysdeps/unix/sysv/linux/timer_routines.c),
+ *                      or without userfaultfd in the clone of that thread,
+ *                      stopped by seccomp; elsewhere stochastic
+ *                      timer_create+timer_delete.
  */
 #define _GNU_SOURCE
 #include "have.h"
@@ -29,6 +33,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +46,7 @@
 #endif
 
 #include "fixture.h"
+#include "seccomp_hold.h"
 #include "uffd.h"
 #include "uffd_abi.h"
 
@@ -120,6 +126,21 @@ void fx_fill_path_a(char *page, size_t n)
 	strncpy(page, p + 1, n - 1);
 }
 
+static void dlopen_a(void)
+{
+	sink = dlopen(fx_path("libmtf_a.so"), RTLD_NOW);
+}
+
+/* Both libcs open the library with the loader lock taken (glibc before
+ * r_debug says RT_ADD: the state the uffd way parks in). */
+static const struct sc_trap library_open = {
+    .nr = {SC_OPEN, SC_OPENAT}, .path = "/libmtf_a.so", .call = dlopen_a};
+
+void fx_dlopen_opening(struct hold *h)
+{
+	seccomp_hold(h, &library_open);
+}
+
 static void loader_hammer(struct hold *h)
 {
 	(void)h;
@@ -135,6 +156,7 @@ void fx_loader_verify(void)
 
 const struct way fx_loader_ways[] = {
     {"uffd-arg:dlopen", WAY_UFFD, fx_dlopen_on_page, fx_fill_path_a},
+    {"seccomp-call:dlopen", WAY_CALLBACK, fx_dlopen_opening, 0},
     {"stochastic:dlopen", WAY_STOCHASTIC, loader_hammer, 0},
     {0},
 };
@@ -296,6 +318,45 @@ static void timer_helper_parks(struct hold *h)
 	struct mt_uffdio_zeropage z = {.range = reg.range};
 	ioctl(fd, MT_UFFDIO_ZEROPAGE, &z); /* released: let the helper go on */
 }
+
+/* Without userfaultfd: the same helper stopped in the clone of the
+ * notification thread by a seccomp user notification. The helper inherits
+ * the filter of the thread whose timer_create starts it, ours; that
+ * thread's own clone (starting the helper) is not the one. */
+static atomic_int timer_notified;
+
+static void timer_note(union sigval v)
+{
+	(void)v;
+	timer_notified = 1;
+}
+
+static void arm_thread_timer(void)
+{
+	struct sigevent ev = {.sigev_notify = SIGEV_THREAD};
+	ev.sigev_notify_function = timer_note;
+	timer_t t;
+	if (timer_create(CLOCK_MONOTONIC, &ev, &t))
+		return;
+	struct itimerspec its = {.it_value = {0, 1000}};
+	if (timer_settime(t, 0, &its, 0))
+		return;
+	for (int ms = 0; !timer_notified && ms < probe_ms(1000); ms++) /* released: it runs */
+		usleep(1000);
+}
+
+static int timer_helpers_clone(const struct sc_notice *n)
+{
+	return n->tid != n->helper_tid;
+}
+
+static const struct sc_trap notification_clone = {
+    .nr = {SC_CLONE, SC_CLONE3}, .match = timer_helpers_clone, .call = arm_thread_timer};
+
+static void timer_helper_clone_stopped(struct hold *h)
+{
+	seccomp_hold(h, &notification_clone);
+}
 #endif
 
 const struct holding fx_timer_holding = {
@@ -305,6 +366,7 @@ const struct holding fx_timer_holding = {
         (const struct way[]){
 #ifdef __GLIBC__
             {"uffd-arg:sigev_notify_attributes-stack", WAY_CALLBACK, timer_helper_parks, 0},
+            {"seccomp-call:timer_settime", WAY_CALLBACK, timer_helper_clone_stopped, 0},
 #endif
             {"stochastic:timer_create+timer_delete", WAY_STOCHASTIC, timer_hammer, 0},
             {0},
