@@ -198,13 +198,13 @@ static const struct holding table_lock = {
     .ways =
         (const struct way[]){
 #ifdef __GLIBC__
-            {"uffd-arg:aio_read(aiocb)", WAY_UFFD, aiocb_on_page, 0},
+            UFFD_WAY("aio_read(aiocb)", aiocb_on_page, 0),
 #endif
-            {"stack:aio_write", WAY_STACK, write_new_fd, 0},
+            STACK_WAY("aio_write", write_new_fd),
 #ifdef __GLIBC__
-            {"seccomp-call:aio_write", WAY_CALLBACK, enqueue_cloning, 0},
+            SECCOMP_CALL_WAY("aio_write", enqueue_cloning),
 #endif
-            {"stochastic:aio_write", WAY_STOCHASTIC, write_and_wait, 0},
+            STOCHASTIC_WAY("aio_write", write_and_wait),
             {0},
         },
 };
@@ -365,7 +365,7 @@ static const struct holding in_flight = {
     .name = "the parent's aio requests in flight",
     .setup = flight_setup,
     .verify = suspend_on_flight,
-    .ways = (const struct way[]){{"app:aio_read(empty pipe)", WAY_APP, submit_and_park, 0}, {0}},
+    .ways = (const struct way[]){APP_WAY("aio_read(empty pipe)", submit_and_park), {0}},
 };
 
 /* The descriptor number of the parent's request, now a new pipe. */

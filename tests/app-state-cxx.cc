@@ -48,7 +48,7 @@ void construct_and_park(struct hold *h)
 	slow();
 }
 
-const struct way static_ways[] = {{"app:static-initialiser", WAY_APP, construct_and_park, 0},
+const struct way static_ways[] = {APP_WAY("static-initialiser", construct_and_park),
                                   {0, WAY_APP, 0, 0}};
 
 const struct holding static_init_running = {

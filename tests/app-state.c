@@ -209,7 +209,7 @@ static void initialise_and_park(struct hold *h)
 static const struct holding static_init_running = {
     .name = "C++ static initialisation guard held by another thread",
     .setup = open_cxx_runtime,
-    .ways = (const struct way[]){{"app:__cxa_guard_acquire", WAY_APP, initialise_and_park, 0}, {0}},
+    .ways = (const struct way[]){APP_WAY("__cxa_guard_acquire", initialise_and_park), {0}},
 };
 
 static int probe_guard(struct probe *p)

@@ -192,7 +192,7 @@ static const struct holding dtor_holding = {
     .name = "library destructor running in dlclose()",
     .setup = load_dtor_lib,
     .verify = dlopen_needs_lock,
-    .ways = (const struct way[]){{"app:destructor", WAY_APP, dlclose_into_parked_dtor, 0}, {0}},
+    .ways = (const struct way[]){APP_WAY("destructor", dlclose_into_parked_dtor), {0}},
 };
 
 static int probe_dlopen_closing(struct probe *p)

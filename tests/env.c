@@ -64,8 +64,8 @@ static const struct holding env_lock = {
     .verify = unsetenv_needs_lock,
     .ways =
         (const struct way[]){
-            {"uffd-arg:environ", WAY_UFFD, setenv_walks_page, fill_with_environment},
-            {"stochastic:setenv", WAY_STOCHASTIC, hammer, 0},
+            UFFD_WAY("environ", setenv_walks_page, fill_with_environment),
+            STOCHASTIC_WAY("setenv", hammer),
             {0},
         },
 };

@@ -148,8 +148,8 @@ static const struct holding exit_lock = {
     .verify = atexit_needs_lock,
     .ways =
         (const struct way[]){
-            {"stack:atexit", WAY_STACK, atexit_33, 0},
-            {"stochastic:atexit", WAY_STOCHASTIC, atexit_hammer, 0},
+            STACK_WAY("atexit", atexit_33),
+            STOCHASTIC_WAY("atexit", atexit_hammer),
             {0},
         },
 };
@@ -184,8 +184,8 @@ static const struct holding quick_exit_lock = {
     .verify = at_quick_exit_needs_lock,
     .ways =
         (const struct way[]){
-            {"stack:at_quick_exit", WAY_STACK, at_quick_exit_once, 0},
-            {"stochastic:at_quick_exit", WAY_STOCHASTIC, at_quick_exit_hammer, 0},
+            STACK_WAY("at_quick_exit", at_quick_exit_once),
+            STOCHASTIC_WAY("at_quick_exit", at_quick_exit_hammer),
             {0},
         },
 };
@@ -384,7 +384,7 @@ static void exit_in_holder(struct hold *h)
 
 static const struct holding exiting_thread = {
     .name = "another thread inside exit()",
-    .ways = (const struct way[]){{"app:exit-handler", WAY_APP, exit_in_holder, 0}, {0}},
+    .ways = (const struct way[]){APP_WAY("exit-handler", exit_in_holder), {0}},
 };
 
 static void exit_zero(void)
@@ -436,7 +436,7 @@ static void forker_will_register(void)
 static const struct holding two_threads_tls = {
     .name = "thread-local destructors of two threads",
     .setup = forker_will_register,
-    .ways = (const struct way[]){{"app:tls-dtor", WAY_APP, holder_registers_then_parks, 0}, {0}},
+    .ways = (const struct way[]){APP_WAY("tls-dtor", holder_registers_then_parks), {0}},
 };
 
 static int probe_tls_dtors(struct probe *p)

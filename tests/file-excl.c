@@ -63,14 +63,14 @@ static const struct holding flockfile_holding = {
     .name = "FILE locked with flockfile()",
     .setup = open_target_file,
     .verify = lock_needs_file,
-    .ways = (const struct way[]){{"app:flockfile", WAY_APP, lock_and_park, 0}, {0}},
+    .ways = (const struct way[]){APP_WAY("flockfile", lock_and_park), {0}},
 };
 
 static const struct holding blocked_write_holding = {
     .name = "FILE whose write is blocked",
     .setup = make_blocking_file,
     .verify = lock_needs_file,
-    .ways = (const struct way[]){{"app:blocked-write", WAY_APP, flush_into_parked_write, 0}, {0}},
+    .ways = (const struct way[]){APP_WAY("blocked-write", flush_into_parked_write), {0}},
 };
 
 /* FILE-EXCL-6: the verifier, blocked on the flockfile'd FILE inside
@@ -91,7 +91,7 @@ static const struct holding flush_behind_flockfile = {
     .name = "FILE locked with flockfile(), and fflush(NULL) waiting for it",
     .setup = open_pending_file,
     .verify = flush_all,
-    .ways = (const struct way[]){{"app:flockfile+fflush(NULL)", WAY_APP, lock_and_park, 0}, {0}},
+    .ways = (const struct way[]){APP_WAY("flockfile+fflush(NULL)", lock_and_park), {0}},
 };
 
 /* FILE-EXCL-7: the forking thread locks the FILE in its prepare handler,

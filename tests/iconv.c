@@ -73,11 +73,11 @@ static const struct holding gconv_lock = {
     .verify = iconv_open_needs_lock,
     .ways =
         (const struct way[]){
-            {"stack:iconv_open", WAY_STACK, open_and_close, 0},
+            STACK_WAY("iconv_open", open_and_close),
 #ifdef __GLIBC__
-            {"seccomp-call:iconv_open", WAY_CALLBACK, loading_module, 0},
+            SECCOMP_CALL_WAY("iconv_open", loading_module),
 #endif
-            {"stochastic:iconv_open", WAY_STOCHASTIC, open_and_close, 0},
+            STOCHASTIC_WAY("iconv_open", open_and_close),
             {0},
         },
 };

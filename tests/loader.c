@@ -72,7 +72,7 @@ static const struct holding dlsym_holding = {
     .name = "loader lock (dlsym)",
     .setup = loader_setup,
     .verify = dlopen_needs_lock,
-    .ways = (const struct way[]){{"uffd-arg:dlsym", WAY_UFFD, dlsym_on_page, fill_symbol}, {0}},
+    .ways = (const struct way[]){UFFD_WAY("dlsym", dlsym_on_page, fill_symbol), {0}},
 };
 
 static int count_objects(struct dl_phdr_info *i, size_t n, void *a)

@@ -149,12 +149,12 @@ static const struct holding locale_writer = {
     .verify = set_c_locale,
     .ways =
         (const struct way[]){
-            {"uffd-arg:setlocale", WAY_UFFD, setlocale_name_on_page, fill_c},
-            {"stack:setlocale", WAY_STACK, setlocale_on_stack, 0},
+            UFFD_WAY("setlocale", setlocale_name_on_page, fill_c),
+            STACK_WAY("setlocale", setlocale_on_stack),
 #ifdef __GLIBC__
-            {"seccomp-call:setlocale", WAY_CALLBACK, setlocale_opening, 0},
+            SECCOMP_CALL_WAY("setlocale", setlocale_opening),
 #endif
-            {"stochastic:setlocale", WAY_STOCHASTIC, set_hammer, 0},
+            STOCHASTIC_WAY("setlocale", set_hammer),
             {0},
         },
 };
@@ -178,12 +178,12 @@ static const struct holding locale_reader = {
     .verify = set_c_locale, /* a writer: blocks behind a reader */
     .ways =
         (const struct way[]){
-            {"uffd-arg:dcgettext", WAY_UFFD, dcgettext_domain_on_page, fill_domain},
-            {"stack:dcgettext", WAY_STACK, dcgettext_on_stack, 0},
+            UFFD_WAY("dcgettext", dcgettext_domain_on_page, fill_domain),
+            STACK_WAY("dcgettext", dcgettext_on_stack),
 #ifdef __GLIBC__
-            {"seccomp-call:dcgettext", WAY_CALLBACK, dcgettext_opening, 0},
+            SECCOMP_CALL_WAY("dcgettext", dcgettext_opening),
 #endif
-            {"stochastic:dcgettext", WAY_STOCHASTIC, dcgettext_on_stack, 0},
+            STOCHASTIC_WAY("dcgettext", dcgettext_on_stack),
             {0},
         },
 };
@@ -227,9 +227,9 @@ static const struct holding gettext_writer = {
     .verify = bind_other,
     .ways =
         (const struct way[]){
-            {"uffd-arg:bindtextdomain", WAY_UFFD, bindtextdomain_on_edge, fill_domain_tail},
-            {"stack:bindtextdomain", WAY_STACK, bindtextdomain_on_stack, 0},
-            {"stochastic:bindtextdomain", WAY_STOCHASTIC, bindtextdomain_on_stack, 0},
+            UFFD_WAY("bindtextdomain", bindtextdomain_on_edge, fill_domain_tail),
+            STACK_WAY("bindtextdomain", bindtextdomain_on_stack),
+            STOCHASTIC_WAY("bindtextdomain", bindtextdomain_on_stack),
             {0},
         },
 };

@@ -109,9 +109,9 @@ static const struct holding malloc_lock_with_holder_blocks = {
     .ways =
         (const struct way[]){
 #ifdef __GLIBC__
-            {"callback:malloc_stats", WAY_CALLBACK, allocate_then_stats, 0},
+            CALLBACK_WAY("malloc_stats", allocate_then_stats),
 #endif
-            {"stochastic:malloc", WAY_STOCHASTIC, allocate_then_hammer, 0},
+            STOCHASTIC_WAY("malloc", allocate_then_hammer),
             {0},
         },
 };

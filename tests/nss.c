@@ -104,9 +104,9 @@ static const struct holding getpwnam_lock = {
     .verify = getpwnam_needs_lock,
     .ways =
         (const struct way[]){
-            {"uffd-arg:getpwnam", WAY_UFFD, getpwnam_on_page, fill_root},
-            {"seccomp-call:getpwnam", WAY_CALLBACK, getpwnam_opening, 0},
-            {"stochastic:getpwnam", WAY_STOCHASTIC, getpwnam_root, 0},
+            UFFD_WAY("getpwnam", getpwnam_on_page, fill_root),
+            SECCOMP_CALL_WAY("getpwnam", getpwnam_opening),
+            STOCHASTIC_WAY("getpwnam", getpwnam_root),
             {0},
         },
 };
@@ -144,9 +144,9 @@ static const struct holding gethostbyname_lock = {
     .verify = gethostbyname_needs_lock,
     .ways =
         (const struct way[]){
-            {"uffd-arg:gethostbyname", WAY_UFFD, gethostbyname_on_page, fill_localhost},
-            {"seccomp-call:gethostbyname", WAY_CALLBACK, gethostbyname_opening, 0},
-            {"stochastic:gethostbyname", WAY_STOCHASTIC, gethostbyname_localhost, 0},
+            UFFD_WAY("gethostbyname", gethostbyname_on_page, fill_localhost),
+            SECCOMP_CALL_WAY("gethostbyname", gethostbyname_opening),
+            STOCHASTIC_WAY("gethostbyname", gethostbyname_localhost),
             {0},
         },
 };
@@ -197,9 +197,9 @@ static const struct holding addrconfig_lock = {
     .verify = addrconfig_needs_lock,
     .ways =
         (const struct way[]){
-            {"stack:getaddrinfo", WAY_STACK, getaddrinfo_addrconfig, 0},
-            {"seccomp-call:getaddrinfo", WAY_CALLBACK, addrconfig_opening, 0},
-            {"stochastic:getaddrinfo", WAY_STOCHASTIC, getaddrinfo_addrconfig, 0},
+            STACK_WAY("getaddrinfo", getaddrinfo_addrconfig),
+            SECCOMP_CALL_WAY("getaddrinfo", addrconfig_opening),
+            STOCHASTIC_WAY("getaddrinfo", getaddrinfo_addrconfig),
             {0},
         },
 };
@@ -240,10 +240,10 @@ static const struct holding getpwent_lock = {
     .ways =
         (const struct way[]){
 #ifdef __GLIBC__ /* elsewhere the verifier's setpwent would close the holder's stream */
-            {"stack:getpwent", WAY_STACK, enumerate, 0},
-            {"seccomp-call:setpwent", WAY_CALLBACK, setpwent_opening, 0},
+            STACK_WAY("getpwent", enumerate),
+            SECCOMP_CALL_WAY("setpwent", setpwent_opening),
 #endif
-            {"stochastic:getpwent", WAY_STOCHASTIC, enumerate, 0},
+            STOCHASTIC_WAY("getpwent", enumerate),
             {0},
         },
 };

@@ -74,7 +74,7 @@ static void mutex_needs_lock(void)
 static const struct holding app_mutex_held = {
     .name = "application mutex",
     .verify = mutex_needs_lock,
-    .ways = (const struct way[]){{"app:mutex", WAY_APP, lock_and_park, 0}, {0}},
+    .ways = (const struct way[]){APP_WAY("mutex", lock_and_park), {0}},
 };
 
 static void wait_on_condvar(void)
@@ -86,7 +86,7 @@ static void wait_on_condvar(void)
 static const struct holding condvar_waiter = {
     .name = "application mutex, and a thread waiting on a condition variable",
     .verify = wait_on_condvar,
-    .ways = (const struct way[]){{"app:mutex+condvar", WAY_APP, lock_and_park, 0}, {0}},
+    .ways = (const struct way[]){APP_WAY("mutex+condvar", lock_and_park), {0}},
 };
 
 #if HAVE_FOPENCOOKIE
@@ -121,7 +121,7 @@ static const struct holding blocked_read = {
     .name = "FILE whose read is blocked",
     .setup = open_blocking_input,
     .verify = file_needs_lock,
-    .ways = (const struct way[]){{"app:blocked-read", WAY_APP, read_and_park, 0}, {0}},
+    .ways = (const struct way[]){APP_WAY("blocked-read", read_and_park), {0}},
 };
 #endif
 
@@ -262,7 +262,7 @@ static void query_and_park(struct hold *h)
 static const struct holding silent_name_server = {
     .name = "getaddrinfo() waiting on a name server that never answers (its query received)",
     .setup = dns_setup,
-    .ways = (const struct way[]){{"app:getaddrinfo-silent-dns", WAY_APP, query_and_park, 0}, {0}},
+    .ways = (const struct way[]){APP_WAY("getaddrinfo-silent-dns", query_and_park), {0}},
 };
 
 /* --- probes ------------------------------------------------------------- */

@@ -57,8 +57,8 @@ static const struct holding random_lock = {
     .verify = random_needs_lock,
     .ways =
         (const struct way[]){
-            {"uffd-arg:initstate", WAY_UFFD, initstate_on_page, 0},
-            {"stochastic:random", WAY_STOCHASTIC, hammer, 0},
+            UFFD_WAY("initstate", initstate_on_page, 0),
+            STOCHASTIC_WAY("random", hammer),
             {0},
         },
 };
@@ -93,7 +93,7 @@ static const struct holding random_lock_known_sequences = {
     .verify = reinitialise_like_the_holder,
     .ways =
         (const struct way[]){
-            {"uffd-arg:initstate", WAY_UFFD, initstate_on_page, 0},
+            UFFD_WAY("initstate", initstate_on_page, 0),
             {0},
         },
 };
@@ -114,7 +114,7 @@ static const struct holding arc4random_state = {
     .verify = random_needs_lock,
     .ways =
         (const struct way[]){
-            {"stochastic:arc4random", WAY_STOCHASTIC, hammer_arc4random, 0},
+            STOCHASTIC_WAY("arc4random", hammer_arc4random),
             {0},
         },
 };

@@ -123,11 +123,11 @@ static const struct holding sem_lock = {
     .verify = sem_open_needs_lock,
     .ways =
         (const struct way[]){
-            {"stack:sem_open", WAY_STACK, open_and_close, 0},
+            STACK_WAY("sem_open", open_and_close),
 #ifdef __GLIBC__
-            {"seccomp-call:sem_close", WAY_CALLBACK, sem_close_unmapping, 0},
+            SECCOMP_CALL_WAY("sem_close", sem_close_unmapping),
 #endif
-            {"stochastic:sem_open", WAY_STOCHASTIC, open_and_close, 0},
+            STOCHASTIC_WAY("sem_open", open_and_close),
             {0},
         },
 };

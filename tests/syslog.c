@@ -98,11 +98,11 @@ static const struct holding syslog_lock = {
     .verify = closelog_needs_lock,
     .ways =
         (const struct way[]){
-            {"uffd-arg:syslog", WAY_UFFD, syslog_edge, 0},
-            {"uffd-arg:openlog", WAY_UFFD, openlog_ident_on_page, fill_ident},
-            {"stack:syslog", WAY_STACK, syslog_on_stack, 0},
-            {"seccomp-call:syslog", WAY_CALLBACK, syslog_connecting, 0},
-            {"stochastic:syslog", WAY_STOCHASTIC, syslog_on_stack, 0},
+            UFFD_WAY("syslog", syslog_edge, 0),
+            UFFD_WAY("openlog", openlog_ident_on_page, fill_ident),
+            STACK_WAY("syslog", syslog_on_stack),
+            SECCOMP_CALL_WAY("syslog", syslog_connecting),
+            STOCHASTIC_WAY("syslog", syslog_on_stack),
             {0},
         },
 };

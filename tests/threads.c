@@ -96,14 +96,14 @@ static const struct holding thread_creation = {
     .ways =
         (const struct way[]){
 #if HAVE_DLOPEN
-            {"uffd-arg:dlopen", WAY_UFFD, fx_dlopen_on_page, fx_fill_path_a},
-            {"seccomp-call:dlopen", WAY_CALLBACK, fx_dlopen_opening, 0},
+            UFFD_WAY("dlopen", fx_dlopen_on_page, fx_fill_path_a),
+            SECCOMP_CALL_WAY("dlopen", fx_dlopen_opening),
 #endif
             /* glibc >= 2.41 takes no loader lock there: park pthread_create
              * itself where it holds a lock another creation needs (the
              * static TLS initialisation under dl_load_tls_lock). */
-            {"stack:pthread_create", WAY_STACK, create_hammer, 0},
-            {"stochastic:pthread_create", WAY_STOCHASTIC, create_hammer, 0},
+            STACK_WAY("pthread_create", create_hammer),
+            STOCHASTIC_WAY("pthread_create", create_hammer),
             {0},
         },
 };
@@ -131,8 +131,8 @@ static const struct holding key_lock = {
     .verify = key_needs_lock,
     .ways =
         (const struct way[]){
-            {"uffd-arg:pthread_key_create", WAY_UFFD, key_on_page, 0},
-            {"stochastic:pthread_key_create", WAY_STOCHASTIC, key_hammer, 0},
+            UFFD_WAY("pthread_key_create", key_on_page, 0),
+            STOCHASTIC_WAY("pthread_key_create", key_hammer),
             {0},
         },
 };
@@ -160,7 +160,7 @@ static void once_needs_init(void)
 static const struct holding app_once = {
     .name = "application pthread_once init routine",
     .verify = once_needs_init,
-    .ways = (const struct way[]){{"app:pthread_once", WAY_APP, once_in_holder, 0}, {0}},
+    .ways = (const struct way[]){APP_WAY("pthread_once", once_in_holder), {0}},
 };
 
 #if HAVE_ROBUST_MUTEX
@@ -176,7 +176,7 @@ static void attr_hammer(struct hold *h)
 
 static const struct holding attr_first_use = {
     .name = "mutex attribute setters",
-    .ways = (const struct way[]){{"stochastic:setrobust", WAY_STOCHASTIC, attr_hammer, 0}, {0}},
+    .ways = (const struct way[]){STOCHASTIC_WAY("setrobust", attr_hammer), {0}},
 };
 #endif
 
@@ -207,7 +207,7 @@ static const struct holding robust_held = {
     .name = "robust mutex held by another thread",
     .setup = init_robust,
     .verify = robust_needs_lock,
-    .ways = (const struct way[]){{"app:robust-mutex", WAY_APP, lock_and_park, 0}, {0}},
+    .ways = (const struct way[]){APP_WAY("robust-mutex", lock_and_park), {0}},
 };
 #endif
 

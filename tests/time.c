@@ -110,10 +110,10 @@ static const struct holding tz_lock = {
     .verify = convert,
     .ways =
         (const struct way[]){
-            {"uffd-arg:localtime_r", WAY_UFFD, localtime_r_into_page, 0},
-            {"stack:localtime_r", WAY_STACK, localtime_r_on_stack, 0},
-            {"seccomp-call:tzset", WAY_CALLBACK, tzset_opening_file, 0},
-            {"stochastic:localtime_r", WAY_STOCHASTIC, hammer, 0},
+            UFFD_WAY("localtime_r", localtime_r_into_page, 0),
+            STACK_WAY("localtime_r", localtime_r_on_stack),
+            SECCOMP_CALL_WAY("tzset", tzset_opening_file),
+            STOCHASTIC_WAY("localtime_r", hammer),
             {0},
         },
 };

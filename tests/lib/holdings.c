@@ -90,9 +90,9 @@ void fx_malloc_verify(void)
 
 const struct way fx_malloc_ways[] = {
 #ifdef __GLIBC__
-    {"callback:malloc_stats", WAY_CALLBACK, fx_malloc_stats_parked, 0},
+    CALLBACK_WAY("malloc_stats", fx_malloc_stats_parked),
 #endif
-    {"stochastic:malloc", WAY_STOCHASTIC, fx_malloc_hammer, 0},
+    STOCHASTIC_WAY("malloc", fx_malloc_hammer),
     {0},
 };
 
@@ -155,9 +155,9 @@ void fx_loader_verify(void)
 }
 
 const struct way fx_loader_ways[] = {
-    {"uffd-arg:dlopen", WAY_UFFD, fx_dlopen_on_page, fx_fill_path_a},
-    {"seccomp-call:dlopen", WAY_CALLBACK, fx_dlopen_opening, 0},
-    {"stochastic:dlopen", WAY_STOCHASTIC, loader_hammer, 0},
+    UFFD_WAY("dlopen", fx_dlopen_on_page, fx_fill_path_a),
+    SECCOMP_CALL_WAY("dlopen", fx_dlopen_opening),
+    STOCHASTIC_WAY("dlopen", loader_hammer),
     {0},
 };
 
@@ -200,8 +200,8 @@ static void stdio_hammer(struct hold *h)
 }
 
 const struct way fx_stdio_ways[] = {
-    {"callback:fflush(NULL)", WAY_CALLBACK, flush_all, 0},
-    {"stochastic:fopen", WAY_STOCHASTIC, stdio_hammer, 0},
+    CALLBACK_WAY("fflush(NULL)", flush_all),
+    STOCHASTIC_WAY("fopen", stdio_hammer),
     {0},
 };
 
@@ -247,14 +247,14 @@ static void park_here(struct hold *h)
 	holder_park();
 }
 
-const struct way fx_parked_thread[] = {{"app:parked-thread", WAY_APP, park_here, 0}, {0}};
+const struct way fx_parked_thread[] = {APP_WAY("parked-thread", park_here), {0}};
 
 #if HAVE_DLOPEN
 const struct holding fx_ctor_holding = {
     .name = "library constructor running in dlopen()",
     .setup = ctor_setup,
     .verify = ctor_verify,
-    .ways = (const struct way[]){{"app:constructor", WAY_APP, dlopen_blocking_ctor, 0}, {0}},
+    .ways = (const struct way[]){APP_WAY("constructor", dlopen_blocking_ctor), {0}},
 };
 #endif
 
@@ -365,10 +365,10 @@ const struct holding fx_timer_holding = {
     .ways =
         (const struct way[]){
 #ifdef __GLIBC__
-            {"uffd-arg:sigev_notify_attributes-stack", WAY_CALLBACK, timer_helper_parks, 0},
-            {"seccomp-call:timer_settime", WAY_CALLBACK, timer_helper_clone_stopped, 0},
+            CALLBACK_WAY("sigev_notify_attributes-stack", timer_helper_parks),
+            SECCOMP_CALL_WAY("timer_settime", timer_helper_clone_stopped),
 #endif
-            {"stochastic:timer_create+timer_delete", WAY_STOCHASTIC, timer_hammer, 0},
+            STOCHASTIC_WAY("timer_create+timer_delete", timer_hammer),
             {0},
         },
 };
@@ -407,8 +407,8 @@ void fx_phdr_verify(void)
 }
 
 const struct way fx_phdr_ways[] = {
-    {"callback:dl_iterate_phdr", WAY_CALLBACK, iterate_and_park, 0},
-    {"stochastic:dl_iterate_phdr", WAY_STOCHASTIC, iterate, 0},
+    CALLBACK_WAY("dl_iterate_phdr", iterate_and_park),
+    STOCHASTIC_WAY("dl_iterate_phdr", iterate),
     {0},
 };
 

@@ -39,14 +39,50 @@ struct hold {
 };
 
 enum way_kind {
-	WAY_UFFD,       /* enter() passes h->page to a call that touches it under the lock */
-	WAY_CALLBACK,   /* enter() makes libc call back into code that calls holder_park() */
-	WAY_APP,        /* application-controlled state (flockfile...): never released for fork */
-	WAY_STOCHASTIC, /* enter() is one use of the subsystem, hammered while forks repeat */
-	WAY_STACK,      /* enter() runs on a guarded stack: libc parks where it first goes
-	                   deeper than a depth the harness scans (x86-64); enter() may run
-	                   several times while the depth is searched */
+	WAY_UFFD,         /* enter() passes h->page to a call that touches it under the lock */
+	WAY_CALLBACK,     /* enter() makes libc call back into code that calls holder_park() */
+	WAY_APP,          /* application-controlled state (flockfile...): never released for fork */
+	WAY_STOCHASTIC,   /* enter() is one use of the subsystem, hammered while forks repeat */
+	WAY_STACK,        /* enter() runs on a guarded stack: libc parks where it first goes
+	                     deeper than a depth the harness scans (x86-64); enter() may run
+	                     several times while the depth is searched */
+	WAY_SECCOMP_EXEC, /* as WAY_CALLBACK: a process libc creates is stopped at its exec
+	                     by a seccomp notification (spawnhold.c) */
+	WAY_SECCOMP_CALL, /* as WAY_CALLBACK: a helper's system call libc makes under the
+	                     lock is stopped by a seccomp notification (seccomp_hold.c) */
 };
+
+/* A way, written with the macro of its kind: its label ("kind:detail", the
+ * case's holder; spec/results.adoc lists the kinds) gets the prefix of its
+ * kind, so label and kind cannot disagree. */
+#define UFFD_WAY(detail, enter, fill)                                                              \
+	{                                                                                          \
+		"uffd-arg:" detail, WAY_UFFD, enter, fill                                          \
+	}
+#define CALLBACK_WAY(detail, enter)                                                                \
+	{                                                                                          \
+		"callback:" detail, WAY_CALLBACK, enter, 0                                         \
+	}
+#define APP_WAY(detail, enter)                                                                     \
+	{                                                                                          \
+		"app:" detail, WAY_APP, enter, 0                                                   \
+	}
+#define STOCHASTIC_WAY(detail, enter)                                                              \
+	{                                                                                          \
+		"stochastic:" detail, WAY_STOCHASTIC, enter, 0                                     \
+	}
+#define STACK_WAY(detail, enter)                                                                   \
+	{                                                                                          \
+		"stack:" detail, WAY_STACK, enter, 0                                               \
+	}
+#define SECCOMP_EXEC_WAY(detail, enter)                                                            \
+	{                                                                                          \
+		"seccomp-exec:" detail, WAY_SECCOMP_EXEC, enter, 0                                 \
+	}
+#define SECCOMP_CALL_WAY(detail, enter)                                                            \
+	{                                                                                          \
+		"seccomp-call:" detail, WAY_SECCOMP_CALL, enter, 0                                 \
+	}
 
 struct way {
 	const char *name; /* shown as the case's holder, e.g. "uffd-arg:initstate" */

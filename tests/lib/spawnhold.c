@@ -222,8 +222,8 @@ static void popen_hammer(struct hold *h)
 
 #if HAVE_POSIX_SPAWN
 const struct way fx_posix_spawn_ways[] = {
-    {"seccomp-exec:posix_spawn", WAY_CALLBACK, fx_spawnhold_enter, 0},
-    {"stochastic:posix_spawn", WAY_STOCHASTIC, spawn_hammer, 0},
+    SECCOMP_EXEC_WAY("posix_spawn", fx_spawnhold_enter),
+    STOCHASTIC_WAY("posix_spawn", spawn_hammer),
     {0},
 };
 
@@ -245,8 +245,8 @@ const struct holding fx_system_holding = {
 #endif
     .ways =
         (const struct way[]){
-            {"seccomp-exec:system", WAY_CALLBACK, fx_spawnhold_enter, 0},
-            {"stochastic:system", WAY_STOCHASTIC, system_hammer, 0},
+            SECCOMP_EXEC_WAY("system", fx_spawnhold_enter),
+            STOCHASTIC_WAY("system", system_hammer),
             {0},
         },
 };
@@ -257,8 +257,8 @@ const struct holding fx_popen_holding = {
     .verify = popen_once,
     .ways =
         (const struct way[]){
-            {"seccomp-exec:popen", WAY_CALLBACK, fx_spawnhold_enter, 0},
-            {"stochastic:popen", WAY_STOCHASTIC, popen_hammer, 0},
+            SECCOMP_EXEC_WAY("popen", fx_spawnhold_enter),
+            STOCHASTIC_WAY("popen", popen_hammer),
             {0},
         },
 };

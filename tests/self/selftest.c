@@ -442,17 +442,14 @@ static int probe_lock_free(struct probe *p)
 	return PROBE_OK;
 }
 
-static const struct way held_way[] = {{"uffd-arg:synthetic", WAY_UFFD, enter_locked, 0}, {0}};
+static const struct way held_way[] = {UFFD_WAY("synthetic", enter_locked, 0), {0}};
 static const struct way hollow_then_stochastic[] = {
-    {"uffd-arg:hollow", WAY_UFFD, enter_unlocked, 0},
-    {"stochastic:synthetic", WAY_STOCHASTIC, hammer, 0},
-    {0}};
-static const struct way hollow_only[] = {{"uffd-arg:hollow", WAY_UFFD, enter_unlocked, 0}, {0}};
-static const struct way stack_way[] = {{"stack:synthetic", WAY_STACK, enter_stack_locked, 0}, {0}};
-static const struct way stack_way2[] = {{"stack:synthetic", WAY_STACK, enter_stack_locked, 0}, {0}};
-static const struct way stack_hollow[] = {{"stack:hollow", WAY_STACK, enter_stack_unlocked, 0},
-                                          {0}};
-static const struct way app_way[] = {{"app:synthetic", WAY_APP, enter_app, 0}, {0}};
+    UFFD_WAY("hollow", enter_unlocked, 0), STOCHASTIC_WAY("synthetic", hammer), {0}};
+static const struct way hollow_only[] = {UFFD_WAY("hollow", enter_unlocked, 0), {0}};
+static const struct way stack_way[] = {STACK_WAY("synthetic", enter_stack_locked), {0}};
+static const struct way stack_way2[] = {STACK_WAY("synthetic", enter_stack_locked), {0}};
+static const struct way stack_hollow[] = {STACK_WAY("hollow", enter_stack_unlocked), {0}};
+static const struct way app_way[] = {APP_WAY("synthetic", enter_app), {0}};
 
 /* The synthetic lock, and inside it the open-file list lock, which every
  * libc takes in fork: fork would wait for the list lock, the holder would be
@@ -474,8 +471,7 @@ static void enter_locked_then_list(struct hold *h)
 	pthread_mutex_unlock(&lock);
 }
 
-static const struct way also_list_way[] = {
-    {"callback:also-list", WAY_CALLBACK, enter_locked_then_list, 0}, {0}};
+static const struct way also_list_way[] = {CALLBACK_WAY("also-list", enter_locked_then_list), {0}};
 
 static void run(const struct holding *h, struct outcome *o, const char **holder);
 
@@ -500,10 +496,8 @@ static void hammer_slow(struct hold *h)
 	pthread_mutex_unlock(&lock);
 }
 
-static const struct way stoch_way[] = {{"stochastic:synthetic", WAY_STOCHASTIC, hammer_slow, 0},
-                                       {0}};
-static const struct way stoch_nothing[] = {
-    {"stochastic:nothing", WAY_STOCHASTIC, hammer_nothing, 0}, {0}};
+static const struct way stoch_way[] = {STOCHASTIC_WAY("synthetic", hammer_slow), {0}};
+static const struct way stoch_nothing[] = {STOCHASTIC_WAY("nothing", hammer_nothing), {0}};
 
 static void take_lock_at_fork_high_floor(void)
 {
