@@ -50,8 +50,8 @@
 #include <aio.h>
 #endif
 
-#include "lib/mtfork.h"
-#include "lib/seccomp_hold.h"
+#include "harness/mtfork.h"
+#include "harness/seccomp_hold.h"
 #include "clauses.h"
 
 #if HAVE_AIO

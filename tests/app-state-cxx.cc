@@ -21,7 +21,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "lib/fixture.h"
+#include "harness/fixture.h"
 #include "clauses.h"
 
 namespace

@@ -22,7 +22,7 @@
  *               C++ runtime is libstdc++, opened with dlopen(): a target
  *               that cannot load it skips.
  *
- * Holding for APPMUTEX-*: the malloc arena lock (tests/lib/holdings.c), so
+ * Holding for APPMUTEX-*: the malloc arena lock (tests/harness/holdings.c), so
  * the child is an MT-forked child with a libc lock held as well; the
  * mutexes are taken by the forking thread itself, in the prepare handler
  * this file registers first (it runs last, just before fork's own work).
@@ -38,8 +38,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lib/fixture.h"
-#include "lib/mtfork.h"
+#include "harness/fixture.h"
+#include "harness/mtfork.h"
 #include "clauses.h"
 
 #if HAVE_MUTEX_KINDS

@@ -17,7 +17,7 @@
  *            handler, which runs in the forking thread).
  *   ABORT-1  abort() ends a sub-process of the child by SIGABRT although
  *            another thread held musl's abort lock (a posix_spawn stopped
- *            before its exec, tests/lib/spawnhold.c; glibc 2.36 holds its
+ *            before its exec, tests/harness/spawnhold.c; glibc 2.36 holds its
  *            abort lock nowhere for long: stochastic there), or stdio's.
  *   RAWFORK-1 _Fork runs no fork handler; RAWFORK-2 _Fork from a signal
  *            handler interrupting malloc and fork in a multi-threaded child.
@@ -27,7 +27,7 @@
  *            child's fork fail with EAGAIN; a parent handler sets errno).
  *   ATFORK-3 a prepare handler registering a handler does not deadlock the
  *            (multi-threaded) fork, and the new handler does not run in it.
- * Holders (tests/lib/holdings.c): the open-file list (fflush(NULL) into a
+ * Holders (tests/harness/holdings.c): the open-file list (fflush(NULL) into a
  * parking stream, deterministic on both libcs) unless a case names another.
  */
 #define _GNU_SOURCE
@@ -47,7 +47,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lib/fixture.h"
+#include "harness/fixture.h"
 #include "clauses.h"
 
 extern char **environ;

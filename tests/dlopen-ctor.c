@@ -29,7 +29,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "lib/fixture.h"
+#include "harness/fixture.h"
 #include "clauses.h"
 
 #if HAVE_DLOPEN

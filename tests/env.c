@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/mtfork.h"
+#include "harness/mtfork.h"
 #include "clauses.h"
 
 extern char **environ;

@@ -53,8 +53,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lib/fixture.h"
-#include "lib/mtfork.h"
+#include "harness/fixture.h"
+#include "harness/mtfork.h"
 #include "clauses.h"
 
 /* Weak: a libc without it (dietlibc) skips its cases, naming it. */
@@ -191,7 +191,7 @@ static const struct holding quick_exit_lock = {
 };
 #endif
 
-/* EXIT-6: the shared open-file-list holding (tests/lib/holdings.c), after
+/* EXIT-6: the shared open-file-list holding (tests/harness/holdings.c), after
  * registering the parent's handlers. */
 static void handlers_then_hold_list(void)
 {

@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/fixture.h"
+#include "harness/fixture.h"
 #include "clauses.h"
 
 static FILE *locked;

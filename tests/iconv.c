@@ -21,8 +21,8 @@
 #include <iconv.h>
 #include <string.h>
 
-#include "lib/mtfork.h"
-#include "lib/seccomp_hold.h"
+#include "harness/mtfork.h"
+#include "harness/seccomp_hold.h"
 #include "clauses.h"
 
 static iconv_t parents = (iconv_t)-1;

@@ -27,7 +27,7 @@
 #include <link.h>
 #endif
 
-#include "lib/fixture.h"
+#include "harness/fixture.h"
 #include "clauses.h"
 
 /* The whole file needs the dynamic loader's interfaces (tests/probes/). */

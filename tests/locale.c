@@ -42,8 +42,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "lib/mtfork.h"
-#include "lib/seccomp_hold.h"
+#include "harness/mtfork.h"
+#include "harness/seccomp_hold.h"
 #include "clauses.h"
 
 #define DOMAIN  "mtfork"

@@ -33,8 +33,8 @@
 #include <malloc.h>
 #endif
 
-#include "lib/fixture.h"
-#include "lib/mtfork.h"
+#include "harness/fixture.h"
+#include "harness/mtfork.h"
 #include "clauses.h"
 
 #define BIG (64 * 1024)
@@ -51,7 +51,7 @@ static void use_and_free(size_t n)
 	free(sink);
 }
 
-/* The shared malloc holding (tests/lib/holdings.c), after a block the
+/* The shared malloc holding (tests/harness/holdings.c), after a block the
  * parent allocates for MALLOC-2. */
 static void allocate_in_parent(void)
 {

@@ -37,8 +37,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "lib/mtfork.h"
-#include "lib/seccomp_hold.h"
+#include "harness/mtfork.h"
+#include "harness/seccomp_hold.h"
 #include "clauses.h"
 
 static int have_localhost;

@@ -9,7 +9,7 @@
  *          while another thread was inside the same function at fork: a
  *          seccomp user notification stops the new process's execve, so the
  *          spawning thread stays inside the function between clone and exec
- *          (tests/lib/spawnhold.c). That holds musl's abort lock (all three)
+ *          (tests/harness/spawnhold.c). That holds musl's abort lock (all three)
  *          and glibc 2.36's popen list lock; where the function holds nothing
  *          there (glibc posix_spawn and system), a thread calling it in a
  *          loop while forks repeat decides (stochastic).
@@ -31,7 +31,7 @@
 #include <spawn.h>
 #endif
 
-#include "lib/fixture.h"
+#include "harness/fixture.h"
 #include "clauses.h"
 
 extern char **environ;

@@ -50,7 +50,7 @@
 #include <spawn.h>
 #endif
 
-#include "lib/fixture.h"
+#include "harness/fixture.h"
 #include "clauses.h"
 
 extern char **environ;

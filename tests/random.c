@@ -27,7 +27,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "lib/mtfork.h"
+#include "harness/mtfork.h"
 #include "clauses.h"
 
 /* Every case needs random() and its relatives (tests/probes/initstate.c). */

@@ -38,8 +38,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lib/mtfork.h"
-#include "lib/seccomp_hold.h"
+#include "harness/mtfork.h"
+#include "harness/seccomp_hold.h"
 #include "clauses.h"
 
 static int private_shm;

@@ -29,9 +29,9 @@
 #include <sys/mman.h>
 #include <time.h>
 
-#include "lib/fixture.h"
-#include "lib/forktrace.h"
-#include "lib/mtfork.h"
+#include "harness/fixture.h"
+#include "harness/forktrace.h"
+#include "harness/mtfork.h"
 #include "clauses.h"
 
 /* Bigger than any per-thread cache and smaller than the mmap threshold:

@@ -15,7 +15,7 @@
  * Every probe runs three times: with another thread inside malloc
  * (fx_malloc_holding), inside the loader (fx_loader_holding: dlopen with its
  * path on a userfaultfd page) and inside stdio (fx_stdio_holding: fflush(NULL)
- * writing into a parking stream), tests/lib/holdings.c.
+ * writing into a parking stream), tests/harness/holdings.c.
  *
  * Privilege: the probes change nothing outside the child. Where a call needs
  * privilege (mount, setgroups, setns, chroot), the probe accepts the
@@ -37,13 +37,13 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
-#include "lib/sysno.h"
+#include "harness/sysno.h"
 #include <sys/wait.h>
 #include <unistd.h>
 #include <pthread.h>
 
-#include "lib/fixture.h"
-#include "lib/proc.h"
+#include "harness/fixture.h"
+#include "harness/proc.h"
 #include "clauses.h"
 
 #if HAVE_DLOPEN

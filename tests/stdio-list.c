@@ -22,13 +22,13 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "lib/fixture.h"
-#include "lib/mtfork.h"
+#include "harness/fixture.h"
+#include "harness/mtfork.h"
 #include "clauses.h"
 
 static FILE *opened_before;
 
-/* The shared open-file-list holding (tests/lib/holdings.c: fflush(NULL)
+/* The shared open-file-list holding (tests/harness/holdings.c: fflush(NULL)
  * parked in a parking stream's write), plus a stream opened before the fork
  * for STDIO-LIST-3. */
 static void open_before_then_hold(void)

@@ -28,8 +28,8 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include "lib/mtfork.h"
-#include "lib/seccomp_hold.h"
+#include "harness/mtfork.h"
+#include "harness/seccomp_hold.h"
 #include "clauses.h"
 
 static int unsafe; /* a logger may be listening: touch nothing */

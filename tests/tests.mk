@@ -24,9 +24,9 @@ OUT ?= build/default
 MT_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -O2 -g -pthread
 MT_LDFLAGS = -pthread -Wl,-z,now -rdynamic
 
-MT_LIB_SRC := $(wildcard tests/lib/*.c)
-MT_LIB_HDR := $(wildcard tests/lib/*.h) tools/jsonstr.h
-MT_LIB_OBJ := $(patsubst tests/lib/%.c,$(OUT)/lib/%.o,$(MT_LIB_SRC))
+MT_LIB_SRC := $(wildcard tests/harness/*.c)
+MT_LIB_HDR := $(wildcard tests/harness/*.h) tools/jsonstr.h
+MT_LIB_OBJ := $(patsubst tests/harness/%.c,$(OUT)/harness/%.o,$(MT_LIB_SRC))
 MT_TESTS := $(patsubst tests/%.c,$(OUT)/tests/%.t,$(wildcard tests/*.c))
 MT_FIXTURES := $(patsubst tests/fixtures/%.c,$(OUT)/fixtures/libmtf_%.so,$(wildcard tests/fixtures/*.c))
 MT_PROBES := $(patsubst tests/probes/%.c,$(OUT)/probes/%.have,$(wildcard tests/probes/*.c))
@@ -79,14 +79,14 @@ MT_HAVE = $(OUT)/have.h
 MT_INC = -I$(OUT)
 
 # The clauses' IDs and levels, from the specification's one reader
-# (tools/clauses): CASE() in tests/lib/mtfork.h takes them from here, so a
+# (tools/clauses): CASE() in tests/harness/mtfork.h takes them from here, so a
 # case of a clause spec/ does not define does not compile.
 MT_CLAUSES = $(OUT)/clauses.h
 $(MT_CLAUSES): $(wildcard spec/*.adoc) tools/clauses tools/clauses-h.awk
 	@mkdir -p $(@D)
 	@sh tools/clauses spec | awk -f tools/clauses-h.awk >$@.tmp && mv $@.tmp $@
 
-$(OUT)/lib/%.o: tests/lib/%.c $(MT_LIB_HDR) $(MT_HAVE)
+$(OUT)/harness/%.o: tests/harness/%.c $(MT_LIB_HDR) $(MT_HAVE)
 	@mkdir -p $(@D)
 	$(TCC) $(MT_CFLAGS) $(MT_INC) -c -o $@ $<
 

@@ -29,7 +29,7 @@
  *             before 1.2.2 are gone, glibc has none; nothing holds).
  *   THREAD-7  timer_create() with SIGEV_THREAD works in the child (create, arm,
  *             read, delete) and an armed timer's notification function runs
- *             in a thread of the child. Holder (tests/lib/holdings.c): glibc
+ *             in a thread of the child. Holder (tests/harness/holdings.c): glibc
  *             creates notification threads from one helper thread, holding
  *             __timer_active_sigev_thread_lock, which fork neither takes nor
  *             resets; the helper parks creating a thread on a stack whose top
@@ -60,14 +60,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include "lib/sysno.h"
+#include "harness/sysno.h"
 #include "clauses.h"
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "lib/fixture.h"
-#include "lib/proc.h"
+#include "harness/fixture.h"
+#include "harness/proc.h"
 
 static void *noop(void *a)
 {

@@ -28,8 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lib/mtfork.h"
-#include "lib/seccomp_hold.h"
+#include "harness/mtfork.h"
+#include "harness/seccomp_hold.h"
 #include "clauses.h"
 
 #define ZONE "CET-1CEST,M3.5.0,M10.5.0/3"

@@ -7,7 +7,7 @@
  * delivered with the timer's value, although another thread was inside
  * timer creation or deletion at fork and SIGEV_THREAD timers existed in the
  * parent. Those are plain system calls in both libraries; the holding
- * (tests/lib/holdings.c, fx_timer_holding) is glibc's SIGEV_THREAD list
+ * (tests/harness/holdings.c, fx_timer_holding) is glibc's SIGEV_THREAD list
  * lock, whose own clause, THREAD-7, lives with the threads (tests/threads.c).
  */
 #define _GNU_SOURCE
@@ -16,7 +16,7 @@
 #include <signal.h>
 #include <time.h>
 
-#include "lib/fixture.h"
+#include "harness/fixture.h"
 #include "clauses.h"
 
 #define WAIT_MS 1000 /* a probe waits this long (scaled) for an expiry */

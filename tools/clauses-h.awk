@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # clauses.h from tools/clauses' output: for each clause ID (e.g. DLOPEN-CTOR-1)
 # MTC_DLOPEN_CTOR_1 is its ID as a string and MTL_DLOPEN_CTOR_1 its level, for
-# CASE() in tests/lib/mtfork.h. A case naming a clause the specification does
+# CASE() in tests/harness/mtfork.h. A case naming a clause the specification does
 # not define then fails to compile.
 BEGIN {
 	FS = "\t"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * One JSON string writer for the records a test binary writes
- * (tests/lib/main.c) and the files tools/report writes from them, so both
+ * (tests/harness/main.c) and the files tools/report writes from them, so both
  * encode text the same way. Header-only: the binary and the tool are built
  * apart (the suite per target, the tool with the host compiler).
  */

@@ -4,7 +4,7 @@
  * (tests/self/selftest.c) and libforklock's unit tests (ref/tests/). One
  * result line per test, numbered here, and the plan at the end. Header-only:
  * the two are built apart (the suite per target, the reference once). The
- * test binaries' case lines are a view of their records (tests/lib/main.c).
+ * test binaries' case lines are a view of their records (tests/harness/main.c).
  */
 #ifndef MTFORK_TAP_H
 #define MTFORK_TAP_H

@@ -5,7 +5,7 @@
  * why, so the matrix shows them as not run rather than missing.
  * CXX_CASES is the case list's path, CXX_WHY the reason.
  */
-#include "../lib/fixture.h"
+#include "../harness/fixture.h"
 #include "clauses.h"
 
 static const struct holding no_cxx = {

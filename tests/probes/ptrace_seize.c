@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* ptrace() with PTRACE_SEIZE and fork events (<sys/ptrace.h>): the tracer
- * of the signal cases (tests/lib/forktrace.c). */
+ * of the signal cases (tests/harness/forktrace.c). */
 #define _GNU_SOURCE
 #include <sys/ptrace.h>
 #include <unistd.h>

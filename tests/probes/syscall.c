@@ -3,7 +3,7 @@
 /* syscall(): the harness's raw system calls (userfaultfd, seccomp, futex). */
 #define _GNU_SOURCE
 #include <unistd.h>
-#include "../lib/sysno.h"
+#include "../harness/sysno.h"
 
 int main(void)
 {

@@ -29,13 +29,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../lib/sysno.h"
+#include "../harness/sysno.h"
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "../lib/harness.h"
-#include "../lib/uffd.h"
+#include "../harness/harness.h"
+#include "../harness/uffd.h"
 #include "../../tools/tap.h"
 
 /* One test (tools/tap.h); a failure carries the outcome's detail. */

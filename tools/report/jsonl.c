@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * report: one record line, as a test binary writes it (tests/lib/main.c):
+ * report: one record line, as a test binary writes it (tests/harness/main.c):
  * a flat JSON object with exactly the fields of spec/results.adoc's result
  * record but `tap`, each of its JSON type. Parsed strictly, in place: a
  * line that is not such an object is one error naming file:line. Values are

@@ -36,7 +36,7 @@ t "clauses.h gives an ID and a level for each of the $clauses clauses of spec/" 
 	"$([ "$(grep -c '^#define MTC_' "$out/clauses.h" 2>/dev/null)" = "$clauses" ] &&
 		[ "$(grep -c '^#define MTL_' "$out/clauses.h")" = "$clauses" ]; echo $?)"
 row() { # CLAUSE: compile one case row of that clause; the compiler's status
-	printf '#include "lib/mtfork.h"\n#include "clauses.h"\nconst struct mtcase c[] = {CASE(%s, "x", 0, 0)};\n' "$1" |
+	printf '#include "harness/mtfork.h"\n#include "clauses.h"\nconst struct mtcase c[] = {CASE(%s, "x", 0, 0)};\n' "$1" |
 		cc -std=gnu11 -Werror -fsyntax-only -Itests -I"$out" -x c - >/dev/null 2>&1
 	echo $?
 }

@@ -54,7 +54,7 @@ int fx_read_file(const char *path, char *buf, int size);
 /* The number after "Key:" in /proc/self/status (or -1). */
 long fx_status_num(const char *key);
 
-/* Holdings several test files share (tests/lib/holdings.c). */
+/* Holdings several test files share (tests/harness/holdings.c). */
 extern const struct holding fx_malloc_holding; /* malloc arena lock */
 extern const struct holding fx_loader_holding; /* loader lock: dlopen path on a uffd page */
 /* Their parts, for a test file's own holding of the same lock with a setup
@@ -83,7 +83,7 @@ void fx_phdr_verify(void);
  * creates a notification thread); its verifier: create and delete one. */
 extern const struct holding fx_timer_holding;
 void fx_timer_create_and_delete(void);
-/* Process creation stopped before its exec (tests/lib/spawnhold.c): a helper
+/* Process creation stopped before its exec (tests/harness/spawnhold.c): a helper
  * thread, started by the setup, calls posix_spawn(), system() or popen(), and
  * a seccomp user notification stops the new process's execve() until the
  * holder is released; meanwhile the helper is inside the libc function with

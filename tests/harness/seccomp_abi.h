@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The seccomp and classic-BPF kernel ABI that tests/lib/spawnhold.c uses
+/* The seccomp and classic-BPF kernel ABI that tests/harness/spawnhold.c uses
  * (musl-gcc has no kernel headers). x86-64 only. */
 #ifndef MTFORK_SECCOMP_ABI_H
 #define MTFORK_SECCOMP_ABI_H

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Seccomp holders (tests/lib/seccomp_hold.c): a deterministic holder that
+ * Seccomp holders (tests/harness/seccomp_hold.c): a deterministic holder that
  * needs no userfaultfd. A helper thread, started by the way's enter(),
  * installs a seccomp filter on itself alone (unprivileged, under
  * no_new_privs) that reports the given system calls to a listener, then
