@@ -375,8 +375,8 @@ static int probe_abort(struct probe *p)
 {
 	int st = fx_sub(do_abort, 0, 2000);
 	if (st == -1)
-		return probe_wrong(p, fx_deadlocked ? "abort() deadlocked (proven)"
-		                                    : "abort() did not end the process");
+		return fx_deadlocked ? probe_deadlock(p, "abort() deadlocked (proven)")
+		                     : probe_wrong(p, "abort() did not end the process");
 	if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGABRT)
 		return probe_wrong_num(p, "abort() did not end by SIGABRT: wait status ", st);
 	return PROBE_OK;

@@ -142,11 +142,10 @@ static int probe_exit_destructors(struct probe *p)
 	int st = fx_sub(call_exit, 0, 2000);
 	close(FX_DTOR_FD);
 	if (st == -1)
-		return probe_wrong(p, fx_deadlocked
-		                          ? "exit() deadlocked (proven: an untimed private "
-		                            "futex wait in a single-threaded process)"
-		                          : "exit() did not end the process in bounded "
-		                            "time");
+		return fx_deadlocked
+		           ? probe_deadlock(p, "exit() deadlocked (proven: an untimed private "
+		                               "futex wait in a single-threaded process)")
+		           : probe_wrong(p, "exit() did not end the process in bounded time");
 	if (st < 0)
 		return probe_wrong(p, "fork failed");
 	drain(r, buf, sizeof buf);

@@ -596,8 +596,8 @@ static int probe_exit_fork(struct probe *p, const struct exit_fork *e)
 	if (st == -2)
 		return probe_wrong(p, "fork failed");
 	if (st == -1)
-		return probe_wrong(p, fx_deadlocked ? "the exiting process deadlocked (proven)"
-		                                    : "the exiting process did not end in time");
+		return fx_deadlocked ? probe_deadlock(p, "the exiting process deadlocked (proven)")
+		                     : probe_wrong(p, "the exiting process did not end in time");
 	if (!WIFEXITED(st))
 		return probe_wrong_num(p, "the exiting process ended with wait status ", st);
 	switch (WEXITSTATUS(st)) {
@@ -606,10 +606,11 @@ static int probe_exit_fork(struct probe *p, const struct exit_fork *e)
 	case EF_FORK_FAILED:
 		return probe_wrong(p, "fork() in the exit handler failed");
 	case EF_DEADLOCK:
-		return probe_wrong(p, e->quick ? "quick_exit() in the process forked by the exit "
-		                                 "handler deadlocked (proven)"
-		                               : "exit() in the process forked by the exit handler "
-		                                 "deadlocked (proven)");
+		return probe_deadlock(p, e->quick
+		                             ? "quick_exit() in the process forked by the exit "
+		                               "handler deadlocked (proven)"
+		                             : "exit() in the process forked by the exit handler "
+		                               "deadlocked (proven)");
 	case EF_TIMEOUT:
 		return probe_wrong(p, e->quick ? "quick_exit() in the process forked by the exit "
 		                                 "handler did not end in time"

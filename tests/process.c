@@ -51,8 +51,8 @@ static int probe_fork(struct probe *p)
 {
 	int st = fx_sub(malloc_and_exit, 0, 2000);
 	if (st == -1)
-		return probe_wrong(p, fx_deadlocked ? "the grandchild deadlocked (proven)"
-		                                    : "the grandchild did not exit");
+		return fx_deadlocked ? probe_deadlock(p, "the grandchild deadlocked (proven)")
+		                     : probe_wrong(p, "the grandchild did not exit");
 	return st == 0 ? PROBE_OK : probe_wrong_num(p, "the grandchild's wait status: ", st);
 }
 

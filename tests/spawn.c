@@ -272,8 +272,8 @@ static int probe_assert(struct probe *p)
 	assert(one == 1);
 	int st = fx_sub(assert_fails, 0, 2000);
 	if (st == -1)
-		return probe_wrong(p, fx_deadlocked ? "a failing assert() deadlocked (proven)"
-		                                    : "a failing assert() did not end the process");
+		return fx_deadlocked ? probe_deadlock(p, "a failing assert() deadlocked (proven)")
+		                     : probe_wrong(p, "a failing assert() did not end the process");
 	if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGABRT)
 		return probe_wrong_num(p, "a failing assert() did not end by SIGABRT: status ", st);
 	return PROBE_OK;

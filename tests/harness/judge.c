@@ -67,6 +67,12 @@ int probe_skip(struct probe *p, const char *why)
 	return PROBE_SKIP;
 }
 
+int probe_deadlock(struct probe *p, const char *what)
+{
+	probe_wrong(p, what);
+	return PROBE_DEADLOCK;
+}
+
 int probe_ok_note(struct probe *p, const char *what)
 {
 	probe_wrong(p, what);
@@ -128,6 +134,8 @@ static void classify_exit(struct child_result *r, int st, const struct child_msg
 	} else if (m->status == PROBE_SKIP) {
 		set(r, B_NONE, HOW_NONE, m->detail);
 		r->skipped = 1;
+	} else if (m->status == PROBE_DEADLOCK) {
+		set(r, B_DEADLOCK, HOW_PROOF, m->detail); /* in a process the probe waited for */
 	} else if (m->status != PROBE_OK) {
 		set(r, B_WRONG, HOW_EXIT, m->detail);
 	} else if (WEXITSTATUS(st) != 0) {

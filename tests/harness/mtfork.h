@@ -118,10 +118,11 @@ void stochastic_budget(int forks, int ms);
  * must not be bracketed. */
 void stochastic_inside(int inside);
 
-/* A probe returns PROBE_OK, probe_wrong*(...), or probe_skip(...) when the
+/* A probe returns PROBE_OK, probe_wrong*(...), probe_deadlock(...) when a
+ * process it waits for was proven deadlocked, or probe_skip(...) when the
  * target lacks the interface or the environment forbids the call (e.g. not
  * root): the case is then a skip with that reason, never a pass. */
-enum { PROBE_OK = 0, PROBE_WRONG = 1, PROBE_SKIP = 2 };
+enum { PROBE_OK = 0, PROBE_WRONG = 1, PROBE_SKIP = 2, PROBE_DEADLOCK = 3 };
 
 struct probe {
 	char detail[200];
@@ -164,6 +165,10 @@ struct mtcase {
 int probe_wrong(struct probe *p, const char *what);
 int probe_wrong_num(struct probe *p, const char *what, long n);
 int probe_skip(struct probe *p, const char *why);
+/* In a probe: a process it waited for (its helper, a grandchild) was proven
+ * deadlocked (fx_deadlocked, probe_deadlocked()): the case fails with mode
+ * deadlock, how proof, and what says which process and call. */
+int probe_deadlock(struct probe *p, const char *what);
 /* In a MAY probe: PROBE_OK with a note of what was observed (kept in the
  * record's detail; a judged pass needs none). */
 int probe_ok_note(struct probe *p, const char *what);
