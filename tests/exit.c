@@ -61,7 +61,7 @@
 int __cxa_atexit(void (*fn)(void *), void *arg, void *dso) __attribute__((weak));
 extern void *__dso_handle;
 
-#define GRANDCHILD_MS 1500
+#define GRANDCHILD_MS 1500 /* scaled (probe_ms) like every harness limit */
 
 static pid_t case_pid;
 static int log_fd = -1; /* where the handlers record their order */
@@ -275,7 +275,7 @@ static int in_grandchild(void (*fn)(void), int *status, char *out, size_t n)
 	int done = 0;
 	struct timespec t0, t;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (long ms = 0; ms < GRANDCHILD_MS && !done;) {
+	for (long ms = 0, bound = probe_ms(GRANDCHILD_MS); ms < bound && !done;) {
 		struct pollfd pf = {.fd = fd[0], .events = POLLIN};
 		if (poll(&pf, 1, 1) > 0 && (pf.revents & POLLIN)) {
 			ssize_t r = read(fd[0], out + got, n - 1 - got);
