@@ -70,7 +70,7 @@ void read_clauses(const char *path)
 		die("cannot open the clauses %s: %s (tools/clauses SPECDIR writes them)", path,
 		    strerror(errno));
 	while ((line = next_line(f, path, &lineno))) {
-		char *fld[8];
+		char *fld[8] = {0};
 		size_t n = 0;
 
 		if (!line[0] || line[0] == '#') {
