@@ -47,10 +47,7 @@ int lockfind_install(void)
 	    FX_BPF(FX_BPF_RET_K, 0, 0, FX_SECCOMP_RET_USER),
 	    FX_BPF(FX_BPF_RET_K, 0, 0, FX_SECCOMP_RET_ALLOW),
 	};
-	struct fx_sock_fprog prog = {sizeof f / sizeof f[0], f};
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-		return -1;
-	return (int)syscall(SYS_seccomp, FX_SECCOMP_SET_FILTER, FX_SECCOMP_NEW_LISTENER, &prog);
+	return seccomp_install(f, sizeof f / sizeof f[0], 1);
 #else
 	return -1;
 #endif
@@ -79,10 +76,7 @@ int lockfind_watch(unsigned long addr)
 	    FX_BPF(FX_BPF_RET_K, 0, 0, FX_SECCOMP_RET_ALLOW),
 	    FX_BPF(FX_BPF_RET_K, 0, 0, FX_SECCOMP_RET_USER),
 	};
-	struct fx_sock_fprog prog = {sizeof f / sizeof f[0], f};
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-		return -1;
-	return (int)syscall(SYS_seccomp, FX_SECCOMP_SET_FILTER, FX_SECCOMP_NEW_LISTENER, &prog);
+	return seccomp_install(f, sizeof f / sizeof f[0], 1);
 #else
 	(void)addr;
 	return -1;

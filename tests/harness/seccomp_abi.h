@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The seccomp and classic-BPF kernel ABI that tests/harness/spawnhold.c uses
+/* The seccomp and classic-BPF kernel ABI the harness's seccomp filters use
  * (musl-gcc has no kernel headers). x86-64 only. */
 #ifndef MTFORK_SECCOMP_ABI_H
 #define MTFORK_SECCOMP_ABI_H
@@ -39,5 +39,11 @@ struct fx_seccomp_notif_resp {
 #define FX_SECCOMP_FLAG_CONTINUE 1U
 #define FX_NOTIF_RECV            0xc0502100UL /* _IOWR('!', 0, struct seccomp_notif) */
 #define FX_NOTIF_SEND            0xc0182101UL /* _IOWR('!', 1, struct seccomp_notif_resp) */
+
+/* seccomp.c: install the filter f[0..n) on the calling thread, with
+ * no_new_privs set first (no privilege needed). With listener, the user
+ * notification descriptor (close-on-exec) is returned; without, 0. -1 when
+ * seccomp is refused or missing. */
+int seccomp_install(struct fx_sock_filter *f, unsigned short n, int listener);
 
 #endif

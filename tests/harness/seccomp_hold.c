@@ -54,11 +54,7 @@ static int install(const struct sc_trap *t)
 		                                       (uint32_t)t->nr[i]);
 	f[n++] = (struct fx_sock_filter)FX_BPF(FX_BPF_RET_K, 0, 0, FX_SECCOMP_RET_ALLOW);
 	f[n++] = (struct fx_sock_filter)FX_BPF(FX_BPF_RET_K, 0, 0, FX_SECCOMP_RET_USER);
-	struct fx_sock_fprog prog = {.len = (unsigned short)n, .filter = f};
-	if (!calls || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-		return -1;
-	long fd = syscall(SYS_seccomp, FX_SECCOMP_SET_FILTER, FX_SECCOMP_NEW_LISTENER, &prog);
-	return fd < 0 ? -1 : (int)fd;
+	return calls ? seccomp_install(f, (unsigned short)n, 1) : -1;
 #else
 	(void)t;
 	return -1;

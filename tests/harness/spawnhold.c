@@ -63,14 +63,7 @@ static int install_filter(void)
 	    FX_BPF(FX_BPF_RET_K, 0, 0, FX_SECCOMP_RET_ALLOW),
 	    FX_BPF(FX_BPF_RET_K, 0, 0, FX_SECCOMP_RET_USER),
 	};
-	struct fx_sock_fprog prog = {.len = sizeof f / sizeof f[0], .filter = f};
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-		return -1;
-	long fd = syscall(SYS_seccomp, FX_SECCOMP_SET_FILTER, FX_SECCOMP_NEW_LISTENER, &prog);
-	if (fd < 0)
-		return -1;
-	fcntl((int)fd, F_SETFD, FD_CLOEXEC);
-	return (int)fd;
+	return seccomp_install(f, sizeof f / sizeof f[0], 1);
 #else
 	return -1;
 #endif
@@ -90,10 +83,7 @@ int fx_deny_process_creation(void)
 	    FX_BPF(FX_BPF_RET_K, 0, 0, FX_SECCOMP_RET_ALLOW),
 	    FX_BPF(FX_BPF_RET_K, 0, 0, 0x00050000U | EAGAIN), /* SECCOMP_RET_ERRNO */
 	};
-	struct fx_sock_fprog prog = {.len = sizeof f / sizeof f[0], .filter = f};
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-		return -1;
-	return syscall(SYS_seccomp, FX_SECCOMP_SET_FILTER, 0, &prog) ? -1 : 0;
+	return seccomp_install(f, sizeof f / sizeof f[0], 0);
 #else
 	return -1;
 #endif
