@@ -4,8 +4,10 @@
  *
  * A child parked in a FUTEX_WAIT on a private futex with no timeout, alone in
  * its process, and so across two samples, can never be woken: that is a
- * proven deadlock, decided in milliseconds whatever the machine's load. Any
- * other stuck child is judged only when the (scaled) timeout expires.
+ * proven deadlock, decided in milliseconds whatever the machine's load. So
+ * is a child whose every thread waits for what only the process itself
+ * could provide (proc_stuck_confirm). Any other stuck child is judged only
+ * when the (scaled) timeout expires.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -217,8 +219,11 @@ void judge_child(pid_t pid, int rfd, int timeout_ms, struct child_result *r, voi
 		if (proof_step(&pr, pid)) {
 			if (pr.last.threads == 1 && !pr.last.signals && !pr.last.npipes) {
 				set(r, B_DEADLOCK, HOW_PROOF,
-				    "single-threaded child parked in a private futex wait with no "
-				    "timeout");
+				    pr.last.nshared
+				        ? "single-threaded child parked in an untimed futex wait on a "
+				          "private anonymous page (keyed to its own memory)"
+				        : "single-threaded child parked in a private futex wait with no "
+				          "timeout");
 			} else {
 				set(r, B_DEADLOCK, HOW_PROOF, "all ");
 				str_add_num(r->detail, sizeof r->detail, pr.last.threads);
@@ -229,6 +234,9 @@ void judge_child(pid_t pid, int rfd, int timeout_ms, struct child_result *r, voi
 				if (pr.last.futexes)
 					str_add(r->detail, sizeof r->detail,
 					        " private untimed futex waits;");
+				if (pr.last.nshared)
+					str_add(r->detail, sizeof r->detail,
+					        " an untimed futex wait on a private anonymous page;");
 				if (pr.last.npipes)
 					str_add(r->detail, sizeof r->detail,
 					        " a read of a pipe only the child can write;");

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/ioctl.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include "sysno.h"
 #include <string.h>
@@ -290,6 +291,14 @@ int sc_unwakeable_wait(const struct sc_sample *s)
 	return (cmd == FUTEX_CMD_WAIT || cmd == FUTEX_CMD_WAIT_BITSET) && s->arg[3] == 0;
 }
 
+int sc_shared_untimed_wait(const struct sc_sample *s)
+{
+	if (!sc_futex_wait(s) || (s->arg[1] & FUTEX_FLAG_PRIVATE))
+		return 0;
+	unsigned cmd = s->arg[1] & 127;
+	return (cmd == FUTEX_CMD_WAIT || cmd == FUTEX_CMD_WAIT_BITSET) && s->arg[3] == 0;
+}
+
 int sc_same(const struct sc_sample *a, const struct sc_sample *b)
 {
 	return a->valid && b->valid && strcmp(a->raw, b->raw) == 0;
@@ -375,7 +384,8 @@ struct stuck {
 	unsigned long sig; /* FNV-1a over every thread's syscall line */
 	long pipes[8];     /* read() waits: the pipes' inodes */
 	long pipe_fds[8];  /* and the descriptors read */
-	int npipes;
+	int npipes, nshared;
+	unsigned long shared[8]; /* untimed non-private futex waits' words */
 	struct sc_sample first;
 };
 
@@ -412,6 +422,10 @@ static int thread_state(long tid, void *arg)
 	st->sig = (st->sig ^ '|') * 1099511628211UL;
 	if (sc_unwakeable_wait(&parsed)) {
 		st->futexes++;
+		return 0;
+	}
+	if (sc_shared_untimed_wait(&parsed) && st->nshared < 8) {
+		st->shared[st->nshared++] = parsed.arg[0];
 		return 0;
 	}
 #ifdef SYS_rt_sigtimedwait_nr
@@ -506,16 +520,40 @@ int proc_stuck_sample(pid_t pid, struct stuck_state *s)
 	s->signals = st.signals;
 	s->futexes = st.futexes;
 	s->npipes = st.npipes;
+	s->nshared = st.nshared;
+	memcpy(s->shared, st.shared, sizeof s->shared);
 	memcpy(s->pipes, st.pipes, sizeof s->pipes);
 	memcpy(s->pipe_fds, st.pipe_fds, sizeof s->pipe_fds);
 	return 1;
 }
 
+/* Is addr, in pid, on a page present in memory and private anonymous? The
+ * kernel keys a non-private futex wait on such a page by the process's
+ * memory (get_futex_key: PageAnon), so only the process's own threads can
+ * wake it, as for a private one; a page of a shared mapping or of a file
+ * (bit 61 of /proc/PID/pagemap) is keyed for every process mapping it. */
+static int private_anon_page(pid_t pid, unsigned long addr)
+{
+	char path[64];
+	uint64_t entry = 0;
+	put_str(put_dec(put_str(path, "/proc/"), pid), "/pagemap");
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	off_t at = (off_t)(addr / (unsigned long)sysconf(_SC_PAGESIZE)) * (off_t)sizeof entry;
+	ssize_t got = pread(fd, &entry, sizeof entry, at);
+	sys_close(fd);
+	return got == sizeof entry && (entry >> 63 & 1) && !(entry >> 61 & 1);
+}
+
 int proc_stuck_confirm(pid_t pid, const struct stuck_state *s)
 {
 	char path[64], buf[64];
+	for (int i = 0; i < s->nshared; i++)
+		if (!private_anon_page(pid, s->shared[i]))
+			return 0;
 	if (s->threads == 1 && !s->signals && !s->npipes)
-		return 1; /* one thread in a private futex wait: the original rule */
+		return 1; /* one thread in a futex wait only it could end */
 	/* Nothing may arrive from outside: no POSIX timer, no child process
 	 * (SIGCHLD) */
 	put_str(put_dec(put_str(path, "/proc/"), pid), "/timers");

@@ -36,9 +36,16 @@ int sc_futex_wait(const struct sc_sample *s);
  * in a single-threaded process nothing can ever wake it. */
 int sc_unwakeable_wait(const struct sc_sample *s);
 
+/* A FUTEX_WAIT or FUTEX_WAIT_BITSET without the private flag and with no
+ * timeout (libstdc++'s static-initialisation guard): its word's address in
+ * arg[0]. On a private anonymous page the kernel keys it by the process's
+ * memory, as a private one (proc_stuck_confirm checks the page). */
+int sc_shared_untimed_wait(const struct sc_sample *s);
+
 /* A whole process stuck: every thread in a wait nothing outside the process
- * can end (a private untimed futex wait; read() on a pipe whose every write
- * end the process itself holds; an untimed rt_sigtimedwait when no POSIX
+ * can end (a private untimed futex wait, or a shared one on a private
+ * anonymous page; read() on a pipe whose every write end the process itself
+ * holds; an untimed rt_sigtimedwait when no POSIX
  * timer and no child process can send a signal). proc_stuck_sample reads
  * every thread (cheap: 1 when each is in such a wait, with a signature of
  * all their states); proc_stuck_confirm does the costly checks once two
@@ -48,6 +55,8 @@ struct stuck_state {
 	unsigned long sig;
 	long pipes[8];    /* read() waits: the pipes' inodes ... */
 	long pipe_fds[8]; /* ... and the descriptors read, in the waiting process */
+	int nshared;
+	unsigned long shared[8]; /* untimed non-private futex waits: their words */
 	struct sc_sample first;
 };
 int proc_stuck_sample(pid_t pid, struct stuck_state *s);

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Self-tests of the harness itself, on synthetic children and locks:
- *   - the judge proves a deadlock only for a single-threaded child in a
- *     private, untimed futex wait, and never for sleep/read/timed or shared
- *     waits or a multi-threaded child;
+ *   - the judge proves a deadlock only for a child whose every thread waits
+ *     for what only the process itself could provide (an untimed futex wait
+ *     that is private or on a private anonymous page, a read of its own
+ *     pipe, a signal wait nothing can signal), and never for sleep, timed
+ *     waits, a futex wait on a shared mapping, a read or futex wait another
+ *     process will end, or a thread that can still run;
  *   - crashes, wrong results and silent exits are classified;
  *   - a way that does not hold is never a silent pass;
  *   - a lock held at fork is judged fail; a lock the "libc" takes around fork
@@ -30,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../harness/sysno.h"
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -66,11 +70,55 @@ static int wait_private(struct probe *p)
 	return PROBE_OK;
 }
 
-static int wait_shared(struct probe *p)
+/* A non-private untimed wait on the program's own (private) memory: keyed
+ * by the process's memory, nothing outside can wake it. */
+static int wait_shared_private_page(struct probe *p)
 {
 	(void)p;
+	futex_word = 0; /* the page now the child's own copy */
 	for (;;)
 		futex_wait(FUTEX_WAIT, 0);
+	return PROBE_OK;
+}
+
+/* The same wait on a MAP_SHARED page: another process mapping it could. */
+static int *shared_page(void)
+{
+	void *m = mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	return m == MAP_FAILED ? 0 : m;
+}
+
+static int wait_shared_mapping(struct probe *p)
+{
+	int *w = shared_page();
+	(void)p;
+	while (w)
+		syscall(SYS_futex, w, FUTEX_WAIT, 0, 0, 0, 0);
+	return PROBE_OK;
+}
+
+/* ... and one that another process (an orphan, so the child has no child
+ * of its own) does wake after 300 ms: the probe must end and work. */
+static int live_waker_shared(struct probe *p)
+{
+	int *w = shared_page();
+	(void)p;
+	if (!w)
+		return PROBE_OK;
+	pid_t mid = fork();
+	if (mid == 0) {
+		if (fork() == 0) {
+			usleep(300000);
+			__atomic_store_n(w, 1, __ATOMIC_SEQ_CST);
+			syscall(SYS_futex, w, 1 /* FUTEX_WAKE */, 1, 0, 0, 0);
+			_exit(0);
+		}
+		_exit(0);
+	}
+	while (waitpid(mid, 0, 0) < 0 && errno == EINTR)
+		;
+	while (!__atomic_load_n(w, __ATOMIC_SEQ_CST))
+		syscall(SYS_futex, w, FUTEX_WAIT, 0, 0, 0, 0);
 	return PROBE_OK;
 }
 
@@ -297,7 +345,8 @@ static void judge_tests(void)
 	} never_proof[] = {
 	    {do_sleep, "a sleeping child is judged by timeout, never by proof"},
 	    {wait_timed, "a timed futex wait is judged by timeout, never by proof"},
-	    {wait_shared, "a shared futex wait is judged by timeout, never by proof"},
+	    {wait_shared_mapping,
+	     "a futex wait on a MAP_SHARED page is judged by timeout, never by proof"},
 	    {with_sleeper, "a child with a sleeping thread is judged by timeout, never by proof"},
 	    {with_timed_sigwait,
 	     "a thread in a timed signal wait: judged by timeout, never by proof"},
@@ -315,6 +364,8 @@ static void judge_tests(void)
 		const char *name;
 	} proof[] = {
 	    {two_threads_waiting, "two threads in private untimed futex waits: proven"},
+	    {wait_shared_private_page,
+	     "a non-private untimed futex wait on a private anonymous page: proven"},
 	    {do_read, "a read of a pipe only the child itself can write: proven"},
 	    {own_pipe_read, "a futex wait beside a read of the child's own pipe: proven"},
 	    {with_sigwait, "a futex wait beside an untimed signal wait, no timer: proven"},
@@ -327,6 +378,9 @@ static void judge_tests(void)
 	judge_probe(live_writer_read, 5000, &r, &ms);
 	check(r.behaviour == B_WORKS && ms >= 300,
 	      "a read a live writer will satisfy is never proven: the child works", r.detail);
+	judge_probe(live_waker_shared, 5000, &r, &ms);
+	check(r.behaviour == B_WORKS && ms >= 300,
+	      "a futex wait another process will wake is never proven: the child works", r.detail);
 
 	judge_probe(do_crash, 2000, &r, &ms);
 	check(r.behaviour == B_CRASH && r.signo == SIGSEGV && strstr(r.detail, "SIGSEGV"),
