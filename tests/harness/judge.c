@@ -220,9 +220,11 @@ void judge_child(pid_t pid, int rfd, int timeout_ms, struct child_result *r, voi
 			if (pr.last.threads == 1 && !pr.last.signals && !pr.last.npipes) {
 				set(r, B_DEADLOCK, HOW_PROOF,
 				    pr.last.nshared
-				        ? "single-threaded child parked in an untimed futex wait on a "
+				        ? "single-threaded child parked in an untimed futex wait "
+				          "on a "
 				          "private anonymous page (keyed to its own memory)"
-				        : "single-threaded child parked in a private futex wait with no "
+				        : "single-threaded child parked in a private futex wait "
+				          "with no "
 				          "timeout");
 			} else {
 				set(r, B_DEADLOCK, HOW_PROOF, "all ");
@@ -235,8 +237,9 @@ void judge_child(pid_t pid, int rfd, int timeout_ms, struct child_result *r, voi
 					str_add(r->detail, sizeof r->detail,
 					        " private untimed futex waits;");
 				if (pr.last.nshared)
-					str_add(r->detail, sizeof r->detail,
-					        " an untimed futex wait on a private anonymous page;");
+					str_add(
+					    r->detail, sizeof r->detail,
+					    " an untimed futex wait on a private anonymous page;");
 				if (pr.last.npipes)
 					str_add(r->detail, sizeof r->detail,
 					        " a read of a pipe only the child can write;");

@@ -171,7 +171,8 @@ void stochastic(struct casectx *cx, struct outcome *o)
 			undecided = 1;
 			break;
 		}
-		if (t > cap / 2 && o->forks_inside && !floor_in_reach(o->forks_inside, need, t, cap)) {
+		if (t > cap / 2 && o->forks_inside &&
+		    !floor_in_reach(o->forks_inside, need, t, cap)) {
 			undecided = futile = 1;
 			break;
 		}
@@ -199,8 +200,8 @@ void stochastic(struct casectx *cx, struct outcome *o)
 	}
 	str_add(note, sizeof note, " (a pass needs ");
 	str_add_num(note, sizeof note, need);
-	str_add(note, sizeof note, futile ? "; at the best rate these forks allow, not by the cap of "
-	                                  : ")");
+	str_add(note, sizeof note,
+	        futile ? "; at the best rate these forks allow, not by the cap of " : ")");
 	if (futile) {
 		str_add_num(note, sizeof note, cap);
 		str_add(note, sizeof note, " ms)");
