@@ -25,17 +25,18 @@
 #include "harness.h"
 #include "uffd.h"
 
-#define HOLD_MS       2000 /* the holder must park within this */
-#define VERIFY_MS     1000 /* the verifier must park (or fail to) within this */
-#define CHILD_MS      2000 /* a child not done by then is judged by timeout */
-#define STABLE_MS     5    /* two samples this far apart must agree */
-#define STOCH_FLOOR   50   /* stochastic: forks with evidence a pass needs */
-#define STOCH_HUNT_MS 1000 /* ... without evidence, forks hunt a failure this long */
-#define STOCH_CAP_MS  8000 /* ... with evidence coming in, the floor's time cap */
-#define SCAN_MS       1500 /* guarded stack: the depth scan gives up after this */
-#define SCAN_TRIES    400  /* ... or after this many depths */
-#define FIND_MS       500  /* stochastic: finding the hammer's lock, at most */
-#define FORK_SLOW_MS  200  /* a fork not back by then is watched for a proof */
+#define HOLD_MS          2000 /* the holder must park within this */
+#define VERIFY_MS        1000 /* the verifier must park (or fail to) within this */
+#define CHILD_MS         2000 /* a child not done by then is judged by timeout */
+#define STABLE_MS        5    /* two samples this far apart must agree */
+#define STOCH_FLOOR      50   /* stochastic: forks with evidence a pass needs */
+#define STOCH_HUNT_MS    1000 /* ... without evidence, forks hunt a failure this long */
+#define STOCH_HUNT_FORKS 200  /* ... and, with no lock found to watch, this many at most */
+#define STOCH_CAP_MS     8000 /* ... with evidence coming in, the floor's time cap */
+#define SCAN_MS          1500 /* guarded stack: the depth scan gives up after this */
+#define SCAN_TRIES       400  /* ... or after this many depths */
+#define FIND_MS          500  /* stochastic: finding the hammer's lock, at most */
+#define FORK_SLOW_MS     200  /* a fork not back by then is watched for a proof */
 
 /* Events from the threads to the controller; a userfaultfd fault is 'U'. */
 enum { EV_PARKED = 'P', EV_RETURNED = 'R', EV_FORKED = 'F', EV_FAULT = 'U' };
