@@ -17,7 +17,8 @@
 #   make spec     render the specification to build/spec/index.html
 #   make bench    benchmarks of the reference library (build/bench/forklock.json)
 #   make bench-suite  the suite's speed, proof latency and verdict stability
-#                 (RUNS=3 runs per target; build/bench/suite.json)
+#                 (RUNS=3 runs per target, MODES=parallel,serial,loaded, LOAD=2,
+#                 TOGETHER=1; build/bench/suite.json, suite-stability.txt)
 #   make why      F=localtime: the clauses, levels and verdicts of one function
 #   make diff     A=old/report [B=build/report]: fixed, regressed, new and removed
 #                 cases (Markdown in build/diff.md; exit 1 on a regression)
@@ -81,10 +82,16 @@ clean:
 
 bench: bench-forklock
 
-# The suite's own speed and verdict stability (RUNS=3 runs per target).
+# The suite's own speed and verdict stability (RUNS=3 runs per target;
+# MODES=parallel,serial,loaded interleaved; LOAD=2 spinning processes in the
+# loaded mode; TOGETHER=1: all targets in one report per run).
 RUNS ?= 3
+MODES ?= parallel
+LOAD ?= 2
+TOGETHER ?=
 bench-suite:
-	@MTFORK_BUILD='$(BUILD)' tools/bench-suite --runs $(RUNS)
+	@MTFORK_BUILD='$(BUILD)' tools/bench-suite --runs '$(RUNS)' --modes '$(MODES)' --load '$(LOAD)' \
+		$(if $(TOGETHER),--together)
 
 REF_BUILD = $(BUILD)/ref
 REF_BENCH_BUILD = $(BUILD)/bench
