@@ -95,6 +95,12 @@ static void allocate_then_hammer(struct hold *h)
 	fx_malloc_hammer(h);
 }
 
+static void allocate_then_map(struct hold *h)
+{
+	allocate_in_holder();
+	fx_malloc_mapping(h);
+}
+
 static const struct holding malloc_lock = {
     .name = "malloc arena lock",
     .setup = allocate_in_parent,
@@ -111,6 +117,7 @@ static const struct holding malloc_lock_with_holder_blocks = {
 #ifdef __GLIBC__
             CALLBACK_WAY("malloc_stats", allocate_then_stats),
 #endif
+            SECCOMP_CALL_WAY("malloc", allocate_then_map),
             STOCHASTIC_WAY("malloc", allocate_then_hammer),
             {0},
         },

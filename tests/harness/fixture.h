@@ -65,6 +65,8 @@ void fx_malloc_verify(void), fx_loader_verify(void), fx_stdio_verify(void);
 /* The malloc holding's ways, for holdings that do more first: glibc's
  * malloc_stats() parked in its output with an arena lock taken; a hammer. */
 void fx_malloc_stats_parked(struct hold *h), fx_malloc_hammer(struct hold *h);
+/* malloc stopped by seccomp in the mapping it makes with its lock taken */
+void fx_malloc_mapping(struct hold *h);
 /* The loader's uffd way: dlopen() of libmtf_a.so with its path on the page. */
 void fx_dlopen_on_page(struct hold *h);
 void fx_fill_path_a(char *page, size_t n);

@@ -88,10 +88,43 @@ void fx_malloc_verify(void)
 	free(sink);
 }
 
+/* Without userfaultfd, or on a libc with no malloc_stats(): the memory a
+ * malloc maps with its lock taken. musl's mallocng maps a new group of
+ * slots for a size class, and grows its metadata area, under its lock;
+ * glibc extends its heap with brk() under the arena lock (with one arena,
+ * fx_malloc_setup). A helper allocating blocks of many sizes under 64 KiB
+ * and freeing none soon needs such a mapping, and is stopped in it. Sizes
+ * stay far below both libcs' threshold for a mapping of its own (128 KiB),
+ * which musl makes before taking the lock; the harness's verification
+ * rejects any stop the lock was not held at. */
+static void *growing[256];
+
+static void allocate_growing(void)
+{
+	for (size_t i = 0; i < sizeof growing / sizeof growing[0]; i++)
+		growing[i] = malloc(2048 + i * 256);
+	for (size_t i = 0; i < sizeof growing / sizeof growing[0]; i++)
+		free(growing[i]);
+}
+
+static int helper_maps(const struct sc_notice *n)
+{
+	return n->tid == n->helper_tid;
+}
+
+static const struct sc_trap malloc_maps = {
+    .nr = {SC_MMAP, SC_BRK}, .match = helper_maps, .call = allocate_growing};
+
+void fx_malloc_mapping(struct hold *h)
+{
+	seccomp_hold(h, &malloc_maps);
+}
+
 const struct way fx_malloc_ways[] = {
 #ifdef __GLIBC__
     CALLBACK_WAY("malloc_stats", fx_malloc_stats_parked),
 #endif
+    SECCOMP_CALL_WAY("malloc", fx_malloc_mapping),
     STOCHASTIC_WAY("malloc", fx_malloc_hammer),
     {0},
 };

@@ -27,6 +27,7 @@
  * headers for <asm/unistd.h>'s names everywhere). */
 enum {
 	SC_MMAP = 9,
+	SC_BRK = 12,
 	SC_MUNMAP = 11,
 	SC_OPEN = 2,
 	SC_SOCKET = 41,
