@@ -19,6 +19,7 @@
 # output is the same as one after another.
 set -u
 cd "$(dirname "$0")/../../.." || exit 1
+self=tools/testdata/gate/run.sh # (each part is this script again, from the top)
 B=${1:?usage: run.sh BUILD}
 # absolute: the check for processes left behind must not see other checkouts' runs
 R=$(cd "$B" && pwd)/gate
@@ -33,7 +34,7 @@ if [ $# = 1 ]; then
 	cc -std=gnu11 -Wall -Wextra -Werror -O2 -fPIC -shared -o "$R/libfault.so" \
 		tools/testdata/gate/fault.c || exit 1
 	for part in $PARTS; do
-		sh "$0" "$B" "$part" >"$R/$part.tap" 2>&1 &
+		sh "$self" "$B" "$part" >"$R/$part.tap" 2>&1 &
 	done
 	wait
 	# one TAP stream: the parts in order, numbered once; a part that ended
