@@ -15,6 +15,9 @@
  *   - fork() itself stuck is proven only when no thread but the controller
  *     can run (never for a prepare handler waiting on a thread that sleeps,
  *     waits with a timeout or reads a pipe a live writer fills);
+ *   - a seccomp holder (seccomp_hold.c) parks a helper in a system call it
+ *     makes with the lock taken: held and verified, released when fork
+ *     waits, and never a pass when the call is made outside the lock;
  *   - a guarded stack (WAY_STACK) finds the depth at which a thread parks
  *     inside a lock that touches no caller memory, reuses that depth in a
  *     later case (still verifying), is released when fork waits, and never
@@ -26,6 +29,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -39,6 +43,8 @@
 #include <unistd.h>
 
 #include "../harness/harness.h"
+#include "../harness/seccomp_abi.h"
+#include "../harness/seccomp_hold.h"
 #include "../harness/uffd.h"
 #include "../../tools/tap.h"
 
@@ -529,6 +535,90 @@ static const struct way also_list_way[] = {CALLBACK_WAY("also-list", enter_locke
 
 static void run(const struct holding *h, struct outcome *o, const char **holder);
 
+/* Seccomp holders: the helper opens a file no one has (the call is stopped
+ * before it runs), with the synthetic lock taken or not. */
+static void open_marker(void)
+{
+	int fd = open("/nonexistent/mtfork-self-seccomp", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0)
+		close(fd);
+}
+
+static void open_locked(void)
+{
+	pthread_mutex_lock(&lock);
+	open_marker();
+	pthread_mutex_unlock(&lock);
+}
+
+static void open_unlocked(void)
+{
+	open_marker();
+	pthread_mutex_lock(&lock);
+	pthread_mutex_unlock(&lock);
+}
+
+static const struct sc_trap opening_locked = {
+    .nr = {SC_OPEN, SC_OPENAT}, .path = "mtfork-self-seccomp", .call = open_locked};
+static const struct sc_trap opening_unlocked = {
+    .nr = {SC_OPEN, SC_OPENAT}, .path = "mtfork-self-seccomp", .call = open_unlocked};
+
+static void enter_seccomp_locked(struct hold *h)
+{
+	seccomp_hold(h, &opening_locked);
+}
+
+static void enter_seccomp_unlocked(struct hold *h)
+{
+	seccomp_hold(h, &opening_unlocked);
+}
+
+static const struct way seccomp_way[] = {SECCOMP_CALL_WAY("synthetic", enter_seccomp_locked), {0}};
+static const struct way seccomp_way2[] = {SECCOMP_CALL_WAY("synthetic", enter_seccomp_locked), {0}};
+static const struct way seccomp_hollow[] = {SECCOMP_CALL_WAY("hollow", enter_seccomp_unlocked),
+                                            {0}};
+
+/* Can a filter with a listener be installed here (in a child: a filter is
+ * for ever)? Not on kernels before 5.0, nor where seccomp is denied. */
+static int seccomp_notify_works(void)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct fx_sock_filter allow = {.code = 0x06, .k = 0x7fff0000}; /* RET ALLOW */
+		_exit(seccomp_install(&allow, 1, 1) >= 0 ? 0 : 1);
+	}
+	int st = 1;
+	while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	return pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+static void seccomp_tests(void)
+{
+	struct outcome o;
+	const char *holder;
+	if (!seccomp_notify_works()) {
+		for (int i = 0; i < 3; i++)
+			tap_skip("a seccomp holder", "no seccomp user notification here");
+		return;
+	}
+	struct holding plain = {"synthetic lock", 0, verify_lock, seccomp_way};
+	run(&plain, &o, &holder);
+	check(o.verdict == V_FAIL && o.behaviour == B_WRONG && o.held == 1 && o.fork_waited == 0 &&
+	          !strcmp(holder, "seccomp-call:synthetic"),
+	      "seccomp: a helper stopped in a call it makes with the lock taken holds it, verified",
+	      o.detail);
+	struct holding musl_like = {"synthetic lock", take_lock_at_fork, verify_lock, seccomp_way2};
+	run(&musl_like, &o, &holder);
+	check(o.verdict == V_PASS && o.held == 1 && o.fork_waited == 1,
+	      "seccomp: the stopped helper is released when fork waits for its lock", o.detail);
+	struct holding hollow = {"synthetic lock", 0, verify_lock, seccomp_hollow};
+	run(&hollow, &o, &holder);
+	check(o.verdict == V_ERROR && strstr(o.detail, "did not hold"),
+	      "seccomp: a call made outside the lock holds nothing: an error, never a pass",
+	      o.detail);
+}
+
 /* A hammer that does no work under any lock: its "subsystem call" is a
  * loop of arithmetic. */
 static volatile unsigned long spin_sink;
@@ -765,6 +855,7 @@ static void holder_tests(void)
 	      o.detail);
 
 no_uffd:
+	seccomp_tests();
 	stochastic_tests();
 	fork_proof_tests();
 
