@@ -105,7 +105,8 @@ unsigned long scout_lock(struct casectx *cx)
  * lost. A search that only spends the cap to end undecided (musl's NSS-1:
  * about 30 in 8 s) stops at half of it. Failures found by stochastic
  * search came within the first 800 ms in every run measured (make matrix,
- * teeth), so this loses none. */
+ * teeth), so this loses none. A case that sets its own budget
+ * (stochastic_budget) gets all of it. */
 static int floor_in_reach(int have, int need, long t, long cap)
 {
 	long r = 0;
@@ -178,7 +179,7 @@ void stochastic(struct casectx *cx, struct outcome *o)
 			undecided = 1;
 			break;
 		}
-		if (t > cap / 2 && o->forks_inside &&
+		if (cx->stoch_ms <= 0 && t > cap / 2 && o->forks_inside &&
 		    !floor_in_reach(o->forks_inside, need, t, cap)) {
 			undecided = futile = 1;
 			break;
