@@ -218,14 +218,13 @@ void judge_child(pid_t pid, int rfd, int timeout_ms, struct child_result *r, voi
 		}
 		if (proof_step(&pr, pid)) {
 			if (pr.last.threads == 1 && !pr.last.signals && !pr.last.npipes) {
-				set(r, B_DEADLOCK, HOW_PROOF,
-				    pr.last.nshared
-				        ? "single-threaded child parked in an untimed futex wait "
-				          "on a "
-				          "private anonymous page (keyed to its own memory)"
-				        : "single-threaded child parked in a private futex wait "
-				          "with no "
-				          "timeout");
+				/* a shared wait here was shown to be keyed to the child's memory */
+				const char *what = pr.last.nshared
+				                       ? "an untimed futex wait on a private "
+				                         "anonymous page"
+				                       : "a private futex wait with no timeout";
+				set(r, B_DEADLOCK, HOW_PROOF, "single-threaded child parked in ");
+				str_add(r->detail, sizeof r->detail, what);
 			} else {
 				set(r, B_DEADLOCK, HOW_PROOF, "all ");
 				str_add_num(r->detail, sizeof r->detail, pr.last.threads);
@@ -237,9 +236,8 @@ void judge_child(pid_t pid, int rfd, int timeout_ms, struct child_result *r, voi
 					str_add(r->detail, sizeof r->detail,
 					        " private untimed futex waits;");
 				if (pr.last.nshared)
-					str_add(
-					    r->detail, sizeof r->detail,
-					    " an untimed futex wait on a private anonymous page;");
+					str_add(r->detail, sizeof r->detail,
+					        " untimed futex waits on private anonymous pages;");
 				if (pr.last.npipes)
 					str_add(r->detail, sizeof r->detail,
 					        " a read of a pipe only the child can write;");

@@ -283,20 +283,23 @@ int sc_futex_wait(const struct sc_sample *s)
 	return 0;
 }
 
-int sc_unwakeable_wait(const struct sc_sample *s)
+/* A FUTEX_WAIT or FUTEX_WAIT_BITSET with no timeout, private or not as asked. */
+static int untimed_wait(const struct sc_sample *s, int private_flag)
 {
-	if (!sc_futex_wait(s) || !(s->arg[1] & FUTEX_FLAG_PRIVATE))
+	if (!sc_futex_wait(s) || !(s->arg[1] & FUTEX_FLAG_PRIVATE) != !private_flag)
 		return 0;
 	unsigned cmd = s->arg[1] & 127;
 	return (cmd == FUTEX_CMD_WAIT || cmd == FUTEX_CMD_WAIT_BITSET) && s->arg[3] == 0;
 }
 
+int sc_unwakeable_wait(const struct sc_sample *s)
+{
+	return untimed_wait(s, 1);
+}
+
 int sc_shared_untimed_wait(const struct sc_sample *s)
 {
-	if (!sc_futex_wait(s) || (s->arg[1] & FUTEX_FLAG_PRIVATE))
-		return 0;
-	unsigned cmd = s->arg[1] & 127;
-	return (cmd == FUTEX_CMD_WAIT || cmd == FUTEX_CMD_WAIT_BITSET) && s->arg[3] == 0;
+	return untimed_wait(s, 0);
 }
 
 int sc_same(const struct sc_sample *a, const struct sc_sample *b)
