@@ -8,7 +8,9 @@
  * NSS-3: getaddrinfo("localhost") with and without AI_ADDRCONFIG, and
  * res_init, although another thread was inside getaddrinfo(AI_ADDRCONFIG);
  * NSS-4: gethostbyname("localhost") although another thread was inside it;
- * NSS-5: setpwent/getpwent/endpwent although another thread was enumerating.
+ * NSS-5: setpwent/getpwent/endpwent although another thread was enumerating
+ * with getpwent() or with its reentrant form getpwent_r() (glibc only; both
+ * take the lock setpwent takes, nss/getXXent_r.c).
  * glibc keeps one lock per non-reentrant function (nss/getXXbyYY.c,
  * getXXent.c) and locks for the resolver configuration and the interface
  * list (resolv/resolv_conf.c, sysdeps/unix/sysv/linux/check_pf.c); fork
@@ -37,6 +39,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "have.h"
 #include "harness/mtfork.h"
 #include "harness/seccomp_hold.h"
 #include "clauses.h"
@@ -213,10 +216,17 @@ static void enumerate(struct hold *h)
 	endpwent();
 }
 
+/* On glibc the verifier blocks in getpwent itself: blocked in setpwent,
+ * which the libforklock adapter also gates, it would make fork wait whether
+ * or not getpwent is gated. */
 static void getpwent_needs_lock(void)
 {
+#ifdef __GLIBC__
+	getpwent();
+#else
 	setpwent();
 	endpwent();
+#endif
 }
 
 #ifdef __GLIBC__
@@ -232,6 +242,50 @@ static void setpwent_opening(struct hold *h)
 {
 	seccomp_hold(h, &passwd_open_setpwent);
 }
+#endif
+
+#if HAVE_GETPWENT_R
+/* Static result storage: what the guarded stack meets is glibc's own frames. */
+static void enumerate_r(struct hold *h)
+{
+	static char buffer[4096];
+	static struct passwd pw;
+	struct passwd *found;
+	(void)h;
+	while (getpwent_r(&pw, buffer, sizeof buffer, &found) == 0 && found)
+		;
+}
+
+static void getpwent_r_call(void)
+{
+	static char buffer[4096];
+	static struct passwd pw;
+	struct passwd *found;
+	getpwent_r(&pw, buffer, sizeof buffer, &found);
+}
+
+/* The first getpwent_r opens the file, under the lock. */
+static const struct sc_trap passwd_open_getpwent_r = {
+    .nr = {SC_OPEN, SC_OPENAT}, .path = "/etc/passwd", .call = getpwent_r_call};
+
+static void getpwent_r_opening(struct hold *h)
+{
+	seccomp_hold(h, &passwd_open_getpwent_r);
+}
+
+/* The verifier blocks in getpwent_r itself: blocked inside a call the
+ * libforklock adapter gates (setpwent), it would make fork wait whether or
+ * not getpwent_r is gated, and the case would prove nothing about it. */
+static const struct holding getpwent_r_lock = {
+    .name = "getpwent lock",
+    .verify = getpwent_r_call,
+    .ways =
+        (const struct way[]){
+            STACK_WAY("getpwent_r", enumerate_r),
+            SECCOMP_CALL_WAY("getpwent_r", getpwent_r_opening),
+            {0},
+        },
+};
 #endif
 
 static const struct holding getpwent_lock = {
@@ -342,6 +396,8 @@ static const struct mtcase cases[] = {
     CASE(NSS_3, "res_init", &addrconfig_lock, probe_res_init),
     CASE(NSS_4, "gethostbyname", &gethostbyname_lock, probe_gethostbyname),
     CASE(NSS_5, "getpwent", &getpwent_lock, probe_getpwent),
+    CASE(NSS_5, "getpwent_r",
+         MTFORK_NEEDS(HAVE_GETPWENT_R, "getpwent_r()", &getpwent_r_lock, probe_getpwent)),
 };
 
 MTFORK_MAIN(cases)

@@ -20,6 +20,15 @@
  * enumeration).  With a network source configured for that database in
  * nsswitch.conf, that call can wait on the network: forklock(7), LIMITS.
  *
+ * An enumeration's position in the files source is a stream, whose open file
+ * description, and so file offset, the child shares with the parent.  When
+ * another thread was enumerating at fork it goes on reading in the parent
+ * and moves the child's offset: the child's setpwent() rewinds, the parent
+ * reads the file, and the child's getpwent() finds the end at once (NSS-5).
+ * So a child ends an enumeration it inherited from another thread before
+ * its first call, and starts on a stream of its own; the forking thread's
+ * own enumeration goes on, as after a single-threaded fork.
+ *
  * These are cancellation points: a cancelled thread leaves gate and lock.
  */
 #include "gated.h"
@@ -38,71 +47,106 @@ FORKLOCK_HIDDEN struct forklock_gate forklock_gate_nss = FORKLOCK_GATE_INIT("nss
 #define NSS_GATED(fn, ...)      GATED_CANCELLABLE(&forklock_gate_nss, fn, __VA_ARGS__)
 #define NSS_GATED_VOID(fn, ...) GATED_CANCELLABLE_VOID(&forklock_gate_nss, fn, __VA_ARGS__)
 
-/* One database: its enumeration calls (set takes an argument or not). */
-#define NSS_ENUMERATION(type, db)                                                                  \
+enum nss_database {
+	DB_PW,
+	DB_GR,
+	DB_SP,
+	DB_HOST,
+	DB_SERV,
+	DB_PROTO,
+	DB_NET,
+	DB_RPC,
+	DB_ALIAS,
+	NSS_DATABASES
+};
+
+struct enumeration {
+	_Atomic(const void *) user; /* forklock_self_id() of its last set or get caller */
+	atomic_bool inherited;      /* child: another thread's, to be ended before first use */
+};
+
+static struct enumeration enumerations[NSS_DATABASES];
+
+/*
+ * Before a set or get call: true once, in a child, if the enumeration was
+ * another thread's.  end...ent() does not forget the user: a thread's get
+ * that reopens the stream may record itself before another thread's end
+ * closes the old one, and the child must still end what that get opened.
+ */
+static bool enumeration_use(enum nss_database db)
+{
+	struct enumeration *e = &enumerations[db];
+	const void *self = forklock_self_id();
+
+	if (forklock_gate_nss.off)
+		return false;
+	if (atomic_load_explicit(&e->user, memory_order_relaxed) != self)
+		atomic_store_explicit(&e->user, self, memory_order_relaxed);
+	return unlikely(atomic_load_explicit(&e->inherited, memory_order_relaxed)) &&
+	       atomic_exchange(&e->inherited, false);
+}
+
+/* In the child of a threaded fork: which enumerations were other threads'. */
+static void mark_inherited_enumerations(void)
+{
+	const void *self = forklock_self_id();
+
+	for (int db = 0; db < NSS_DATABASES; db++) {
+		const void *user =
+		    atomic_load_explicit(&enumerations[db].user, memory_order_relaxed);
+		if (user && user != self)
+			atomic_store_explicit(&enumerations[db].inherited, true,
+			                      memory_order_relaxed);
+	}
+}
+
+/*
+ * One database: its enumeration calls.  get...ent_r (reentrant results, the
+ * same position and the same glibc lock) is gated like get...ent; set takes
+ * the parameters given.
+ */
+#define NSS_ENUMERATION(type, db, DB, r_params, r_args, set_params, ...)                           \
+	FORKLOCK_PUBLIC void set##db##ent set_params                                               \
+	{                                                                                          \
+		if (enumeration_use(DB))                                                           \
+			NSS_GATED_VOID(end##db##ent);                                              \
+		NSS_GATED_VOID(set##db##ent, ##__VA_ARGS__);                                       \
+	}                                                                                          \
 	FORKLOCK_PUBLIC struct type *get##db##ent(void)                                            \
 	{                                                                                          \
+		if (enumeration_use(DB))                                                           \
+			NSS_GATED_VOID(end##db##ent);                                              \
 		return NSS_GATED(get##db##ent);                                                    \
+	}                                                                                          \
+	FORKLOCK_PUBLIC int get##db##ent_r r_params                                                \
+	{                                                                                          \
+		if (enumeration_use(DB))                                                           \
+			NSS_GATED_VOID(end##db##ent);                                              \
+		return NSS_GATED(get##db##ent_r, NSS_UNPAREN r_args);                              \
 	}                                                                                          \
 	FORKLOCK_PUBLIC void end##db##ent(void)                                                    \
 	{                                                                                          \
+		if (!forklock_gate_nss.off && atomic_load(&enumerations[DB].inherited))            \
+			atomic_store(&enumerations[DB].inherited, false);                          \
 		NSS_GATED_VOID(end##db##ent);                                                      \
 	}
 
-NSS_ENUMERATION(passwd, pw)
-NSS_ENUMERATION(group, gr)
-NSS_ENUMERATION(spwd, sp)
-NSS_ENUMERATION(hostent, host)
-NSS_ENUMERATION(servent, serv)
-NSS_ENUMERATION(protoent, proto)
-NSS_ENUMERATION(netent, net)
-NSS_ENUMERATION(rpcent, rpc)
-NSS_ENUMERATION(aliasent, alias)
+#define NSS_UNPAREN(...) __VA_ARGS__
+#define R_PARAMS(type)   (struct type * result, char *buffer, size_t size, struct type **found)
+#define R_PARAMS_H(type)                                                                           \
+	(struct type * result, char *buffer, size_t size, struct type **found, int *h_errnop)
+#define R_ARGS   (result, buffer, size, found)
+#define R_ARGS_H (result, buffer, size, found, h_errnop)
 
-FORKLOCK_PUBLIC void setpwent(void)
-{
-	NSS_GATED_VOID(setpwent);
-}
-
-FORKLOCK_PUBLIC void setgrent(void)
-{
-	NSS_GATED_VOID(setgrent);
-}
-
-FORKLOCK_PUBLIC void setspent(void)
-{
-	NSS_GATED_VOID(setspent);
-}
-
-FORKLOCK_PUBLIC void setaliasent(void)
-{
-	NSS_GATED_VOID(setaliasent);
-}
-
-FORKLOCK_PUBLIC void sethostent(int stay_open)
-{
-	NSS_GATED_VOID(sethostent, stay_open);
-}
-
-FORKLOCK_PUBLIC void setservent(int stay_open)
-{
-	NSS_GATED_VOID(setservent, stay_open);
-}
-
-FORKLOCK_PUBLIC void setprotoent(int stay_open)
-{
-	NSS_GATED_VOID(setprotoent, stay_open);
-}
-
-FORKLOCK_PUBLIC void setnetent(int stay_open)
-{
-	NSS_GATED_VOID(setnetent, stay_open);
-}
-
-FORKLOCK_PUBLIC void setrpcent(int stay_open)
-{
-	NSS_GATED_VOID(setrpcent, stay_open);
-}
+NSS_ENUMERATION(passwd, pw, DB_PW, R_PARAMS(passwd), R_ARGS, (void))
+NSS_ENUMERATION(group, gr, DB_GR, R_PARAMS(group), R_ARGS, (void))
+NSS_ENUMERATION(spwd, sp, DB_SP, R_PARAMS(spwd), R_ARGS, (void))
+NSS_ENUMERATION(aliasent, alias, DB_ALIAS, R_PARAMS(aliasent), R_ARGS, (void))
+NSS_ENUMERATION(hostent, host, DB_HOST, R_PARAMS_H(hostent), R_ARGS_H, (int stay_open), stay_open)
+NSS_ENUMERATION(servent, serv, DB_SERV, R_PARAMS(servent), R_ARGS, (int stay_open), stay_open)
+NSS_ENUMERATION(protoent, proto, DB_PROTO, R_PARAMS(protoent), R_ARGS, (int stay_open), stay_open)
+NSS_ENUMERATION(netent, net, DB_NET, R_PARAMS_H(netent), R_ARGS_H, (int stay_open), stay_open)
+NSS_ENUMERATION(rpcent, rpc, DB_RPC, R_PARAMS(rpcent), R_ARGS, (int stay_open), stay_open)
 
 /* --- by-key lookups ------------------------------------------------------ */
 
@@ -158,6 +202,8 @@ static void nothing(void *unused)
 static void reset_in_child(void *unused)
 {
 	(void)unused;
+	if (!forklock_gate_nss.off)
+		mark_inherited_enumerations();
 	for (int i = 0; i < NSS_FUNCTIONS; i++) {
 		atomic_int *word = (atomic_int *)&statics[i].lock.word;
 		if (atomic_load_explicit(word, memory_order_relaxed))

@@ -37,27 +37,10 @@ static int scenario(const char *name)
 /* Runs this program on a scenario with FORKLOCK_DEBUG=1; collects stderr. */
 static int run(const char *name, char *err, size_t size)
 {
-	int fds[2], status = -1;
-	size_t len = 0;
-	ssize_t n;
-	pid_t pid;
+	char *envp[] = {"FORKLOCK_DEBUG=1", NULL};
+	bool finished;
 
-	pipe(fds);
-	pid = fork();
-	if (pid == 0) {
-		char *argv[] = {"debug_rank", "--scenario", (char *)name, NULL};
-		char *envp[] = {"FORKLOCK_DEBUG=1", NULL};
-		dup2(fds[1], 2);
-		execve("/proc/self/exe", argv, envp);
-		_exit(127);
-	}
-	close(fds[1]);
-	while (len + 1 < size && (n = read(fds[0], err + len, size - 1 - len)) > 0)
-		len += (size_t)n;
-	err[len] = 0;
-	close(fds[0]);
-	reap_within(pid, 5000, &status);
-	return status;
+	return run_scenario(name, envp, 2, err, size, 5000, &finished);
 }
 
 int main(int argc, char **argv)

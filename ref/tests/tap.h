@@ -100,4 +100,53 @@ static inline bool becomes_futex_parked(pid_t pid, pid_t tid, int timeout_ms)
 	return false;
 }
 
+/*
+ * Runs this program again (/proc/self/exe) as "PROG --scenario MODE" with
+ * environment envp; what it writes to its descriptor fd (1 or 2) lands in
+ * out, NUL-terminated.  Returns its wait status; a copy still running after
+ * timeout_ms is killed (*finished false).
+ */
+static inline int run_scenario(const char *mode, char *const envp[], int fd, char *out, size_t size,
+                               int timeout_ms, bool *finished)
+{
+	int fds[2], status = -1;
+	size_t len = 0;
+	ssize_t n;
+	pid_t pid;
+
+	pipe(fds);
+	pid = fork();
+	if (pid == 0) {
+		char *argv[] = {"scenario", "--scenario", (char *)mode, NULL};
+		dup2(fds[1], fd);
+		execve("/proc/self/exe", argv, envp);
+		_exit(127);
+	}
+	close(fds[1]);
+	while (len + 1 < size && (n = read(fds[0], out + len, size - 1 - len)) > 0)
+		len += (size_t)n;
+	out[len] = 0;
+	close(fds[0]);
+	*finished = reap_within(pid, timeout_ms, &status);
+	return status;
+}
+
+/* Runs a scenario that prints TAP and relays its lines, each under label. */
+static inline void relay_scenario(const char *label, char *const envp[], const char *mode)
+{
+	char out[4096], *line, *save = NULL;
+	bool finished;
+	int status = run_scenario(mode, envp, 1, out, sizeof(out), 10000, &finished);
+
+	ok(finished && exited_zero(status), "%s: scenario completed", label);
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		bool fail = strncmp(line, "not ok", 6) == 0;
+		char *text = strstr(line, " - ");
+		if ((fail || strncmp(line, "ok", 2) == 0) && text)
+			ok(!fail, "%s: %s", label, text + 3);
+		else if (line[0] == '#')
+			printf("# %s: %s\n", label, line + 2);
+	}
+}
+
 #endif

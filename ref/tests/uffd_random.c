@@ -203,38 +203,6 @@ static int scenario(bool expect_gate, bool expect_adapter)
 	return 0;
 }
 
-/* Runs one scenario in a fresh process and relays its TAP lines. */
-static void run(const char *label, char *const envp[], const char *mode)
-{
-	char out[4096], *line, *save = NULL;
-	int fds[2], status = -1;
-	size_t len = 0;
-	ssize_t n;
-	pid_t pid;
-
-	pipe(fds);
-	pid = fork();
-	if (pid == 0) {
-		char *argv[] = {"uffd_random", "--scenario", (char *)mode, NULL};
-		dup2(fds[1], 1);
-		execve("/proc/self/exe", argv, envp);
-		_exit(127);
-	}
-	close(fds[1]);
-	while (len + 1 < sizeof(out) && (n = read(fds[0], out + len, sizeof(out) - 1 - len)) > 0)
-		len += (size_t)n;
-	out[len] = 0;
-	close(fds[0]);
-	ok(reap_within(pid, 10000, &status) && exited_zero(status), "%s: scenario completed",
-	   label);
-	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		bool fail = strncmp(line, "not ok", 6) == 0;
-		char *text = strstr(line, " - ");
-		if ((fail || strncmp(line, "ok", 2) == 0) && text)
-			ok(!fail, "%s: %s", label, text + 3);
-	}
-}
-
 int main(int argc, char **argv)
 {
 	char preload[4096];
@@ -248,9 +216,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	snprintf(preload, sizeof(preload), "LD_PRELOAD=%s", argv[1]);
-	run("adapter", (char *[]){preload, NULL}, "gate");
-	run("FORKLOCK_DISABLE=random", (char *[]){preload, "FORKLOCK_DISABLE=random", NULL},
-	    "disabled");
-	run("plain glibc", (char *[]){NULL}, "plain");
+	relay_scenario("adapter", (char *[]){preload, NULL}, "gate");
+	relay_scenario("FORKLOCK_DISABLE=random",
+	               (char *[]){preload, "FORKLOCK_DISABLE=random", NULL}, "disabled");
+	relay_scenario("plain glibc", (char *[]){NULL}, "plain");
 	return tap_done();
 }
