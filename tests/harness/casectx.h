@@ -57,12 +57,14 @@ struct casectx {
 	atomic_int in_marked;      /* ... is between stochastic_inside(1) and (0) */
 	atomic_int explicit_marks; /* ... enter() brackets its subsystem call itself */
 	int last_inside;           /* the last child's snapshot of the above (1/0, -1 unknown) */
+	int last_in_call;          /* ... of in_call or in_marked alone, whatever the lock */
 	int notif_fd;              /* stochastic: the verifier's futex-wait listener (lockfind.c) */
 	atomic_int notif_ready, lock_found, verifier_done;
 	unsigned long lock_addr; /* ... the futex word of the lock the hammer takes, or 0 */
 	int watch_fd;            /* ... the forker's waits on it (lockfind_watch), or -1 */
 	atomic_int watch_ready;
 	int fork_waited_lock;         /* ... the forker waited on it during the last fork */
+	int fork_takes_lock;          /* ... fork takes it (fork_takes_lock(): 1, 0, -1) */
 	unsigned long child_futex;    /* the last child's proven wait (its futex word) */
 	unsigned long verifier_futex; /* where the verifier parked */
 	atomic_int released;          /* the holder was let go (before fork, if fork waited) */

@@ -138,6 +138,8 @@ void case_process(const struct mtcase *c, const struct way *w, int out_fd)
 	}
 	if (w->kind == WAY_STOCHASTIC && c->holding->verify)
 		cx->lock_addr = scout_lock(cx);
+	if (cx->lock_addr)
+		cx->fork_takes_lock = fork_takes_lock(cx->lock_addr, cx->fork);
 #ifdef __GLIBC__
 	if (w->kind != WAY_STOCHASTIC && w->kind != WAY_APP) /* the checker shares the arena */
 		mallopt(M_ARENA_MAX, 1);

@@ -201,11 +201,13 @@ static void *forker_main(void *arg)
 		if (pid == 0) {
 			/* This child's memory is the snapshot at fork: was the
 			 * stochastic hammer inside the subsystem then? */
+			if (cx->w->kind == WAY_STOCHASTIC)
+				mtfork_snapshot_in_call =
+				    cx->explicit_marks ? cx->in_marked != 0 : cx->in_call != 0;
 			if (cx->w->kind == WAY_STOCHASTIC && cx->lock_addr)
 				mtfork_snapshot_inside = lock_word_held(cx->lock_addr);
 			else if (cx->w->kind == WAY_STOCHASTIC)
-				mtfork_snapshot_inside =
-				    cx->explicit_marks ? cx->in_marked != 0 : cx->in_call != 0;
+				mtfork_snapshot_inside = mtfork_snapshot_in_call;
 			/* The trap is not inherited: the child's copy of a page
 			 * never filled is plain memory. Give it what the release
 			 * would have; a page filled before fork is left as is. */

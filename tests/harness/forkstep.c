@@ -131,6 +131,7 @@ static void judge(struct casectx *cx, struct outcome *o, pid_t pid, int rfd)
 	/* a stochastic case answers the forker's reported waits meanwhile */
 	judge_child(pid, rfd, scaled_ms(CHILD_MS), &r, cx->watch_fd >= 0 ? watch_service : 0, cx);
 	cx->last_inside = r.inside;
+	cx->last_in_call = r.in_call;
 	cx->child_futex = r.futex;
 	o->behaviour = r.behaviour;
 	o->how = r.how;

@@ -43,6 +43,7 @@ struct child_result {
 	int behaviour, how, signo;
 	int skipped; /* the probe said the target cannot run it (detail: why) */
 	int inside;  /* stochastic: the hammer was inside at the fork (child's snapshot); -1 n/a */
+	int in_call; /* stochastic: ... inside its call, whatever its lock (1/0, -1 n/a) */
 	unsigned long futex; /* a proven deadlock: the futex word waited on */
 	char detail[400];
 };
@@ -83,9 +84,15 @@ void judge_child(pid_t pid, int rfd, int timeout_ms, struct child_result *r, voi
  * child ended, or fork itself crashed or never returned) -- the one place it
  * is decided: a MAY case is observed, a skip stays a skip. */
 int case_verdict(int level, int behaviour, int skipped);
+/* forktakes.c: does fork_fn take the lock whose futex word is at addr?
+ * Asked of a copy of this process, made before its threads start: 1 yes
+ * (fork parked on that word), 0 no (fork returned), -1 unknown. */
+int fork_takes_lock(unsigned long addr, pid_t (*fork_fn)(void));
 /* child side, set before child_report: was the stochastic hammer inside
- * the subsystem in this child's snapshot (1/0), or -1 (not stochastic). */
-extern int mtfork_snapshot_inside;
+ * the subsystem in this child's snapshot (1/0; with a lock found, its word
+ * held), or -1 (not stochastic); and inside its call, bracketed
+ * (stochastic_inside) or whole, whatever its lock. */
+extern int mtfork_snapshot_inside, mtfork_snapshot_in_call;
 /* child side: run the probe and report to wfd, then _exit. */
 void child_report(const struct mtcase *c, int wfd) __attribute__((noreturn));
 

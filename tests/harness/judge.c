@@ -28,7 +28,8 @@
 struct child_msg {
 	uint32_t magic;
 	int status;
-	int inside; /* mtfork_snapshot_inside */
+	int inside;  /* mtfork_snapshot_inside */
+	int in_call; /* mtfork_snapshot_in_call */
 	char detail[200];
 };
 
@@ -89,12 +90,14 @@ int probe_wrong_num(struct probe *p, const char *what, long n)
 }
 
 static int child_wfd = -1;
-int mtfork_snapshot_inside = -1;
+int mtfork_snapshot_inside = -1, mtfork_snapshot_in_call = -1;
 
 void probe_report_then_exit(void)
 {
-	struct child_msg m = {
-	    .magic = CHILD_MAGIC, .status = PROBE_OK, .inside = mtfork_snapshot_inside};
+	struct child_msg m = {.magic = CHILD_MAGIC,
+	                      .status = PROBE_OK,
+	                      .inside = mtfork_snapshot_inside,
+	                      .in_call = mtfork_snapshot_in_call};
 	if (write(child_wfd, &m, sizeof m) != sizeof m)
 		_exit(EXIT_REPORT_LOST);
 	exit(0);
@@ -104,7 +107,9 @@ void child_report(const struct mtcase *c, int wfd)
 {
 	child_wfd = wfd;
 	struct probe p = {{0}};
-	struct child_msg m = {.magic = CHILD_MAGIC, .inside = mtfork_snapshot_inside};
+	struct child_msg m = {.magic = CHILD_MAGIC,
+	                      .inside = mtfork_snapshot_inside,
+	                      .in_call = mtfork_snapshot_in_call};
 	m.status = c->probe(&p);
 	memcpy(m.detail, p.detail, sizeof m.detail);
 	m.detail[sizeof m.detail - 1] = 0;
@@ -199,7 +204,7 @@ void judge_child(pid_t pid, int rfd, int timeout_ms, struct child_result *r, voi
 	int got = 0, st;
 
 	memset(r, 0, sizeof *r);
-	r->inside = -1;
+	r->inside = r->in_call = -1;
 	for (;;) {
 		if (hook)
 			hook(hook_arg);
@@ -214,6 +219,7 @@ void judge_child(pid_t pid, int rfd, int timeout_ms, struct child_result *r, voi
 				got = read(rfd, &m, sizeof m) == sizeof m && m.magic == CHILD_MAGIC;
 			classify_exit(r, st, &m, got);
 			r->inside = got ? m.inside : -1;
+			r->in_call = got ? m.in_call : -1;
 			return;
 		}
 		if (proof_step(&pr, pid)) {

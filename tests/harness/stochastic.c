@@ -123,7 +123,17 @@ static int floor_in_reach(int have, int need, long t, long cap)
  * children whose snapshot had the hammer inside (the evidence floor). The
  * search stops as soon as the floor is met; under load it takes longer,
  * never fewer forks: only the (scaled) cap ends it, and a case that did not
- * reach its floor by then is a skip, undecided, with the evidence it had. */
+ * reach its floor by then is a skip, undecided, with the evidence it had.
+ *   A lock that fork itself takes (the forker was seen waiting on it, as
+ * musl's fork does with its allocator, sem_open and other internal locks)
+ * is never held at fork: forks with it held in the child could not come,
+ * and only forks that waited on it would count, a few a second.  Once fork
+ * is known to take the found lock (forktakes.c asks a copy of the process
+ * before the case's threads start; or the forker was seen waiting on it),
+ * a fork counts when the hammer was inside its call at fork, whatever that
+ * lock: the state the clause is about is the call's.  Such a pass also needs STOCH_HUNT_FORKS forks
+ * in all, the hunt of a search with no lock found: a lock the call holds besides is then met as
+ * often as that hunt would meet it. */
 void stochastic(struct casectx *cx, struct outcome *o)
 {
 	int need = cx->stoch_forks > 0 ? cx->stoch_forks : STOCH_FLOOR;
@@ -141,17 +151,14 @@ void stochastic(struct casectx *cx, struct outcome *o)
 		}
 		sleep_ms(1);
 	}
-	const char *lock_note =
-	    !cx->c->holding->verify ? " with the hammer inside its call at fork (no lock to verify)"
-	    : cx->lock_addr         ? " with the hammer's lock held at fork (its word nonzero in "
-	                              "the child, or fork waited on it)"
-	                            : " with the hammer's lock held at fork (the lock was not "
-	                              "found: no evidence)";
 	while (!cx->watch_ready && now_ms() - start < scaled_ms(HOLD_MS))
 		sleep_ms(1);
 	/* Without the lock's address a holding with a verify has no evidence:
 	 * its forks can still find a failure, for the old budget's time. */
 	int undecided = 0, futile = 0, can_count = cx->lock_addr || !cx->c->holding->verify;
+	/* forks with the lock held in the child or fork waiting on it; forks
+	 * with the hammer in its call or fork waiting on the lock */
+	int lock_evidence = 0, call_evidence = 0, fork_takes_lock = cx->fork_takes_lock == 1;
 	long hunt = scaled_ms(cx->stoch_ms > 0 ? cx->stoch_ms : STOCH_HUNT_MS);
 	for (o->forks = 1;; o->forks++) {
 		o->detail[0] = 0;
@@ -162,8 +169,11 @@ void stochastic(struct casectx *cx, struct outcome *o)
 			break;
 		/* held in the child's snapshot, or fork waited for it (a libc
 		 * that takes the lock around fork, as musl does) */
-		o->forks_inside += (cx->last_inside == 1 || cx->fork_waited_lock) && can_count;
-		if (o->forks_inside >= need)
+		fork_takes_lock |= cx->lock_addr && cx->fork_waited_lock;
+		lock_evidence += (cx->last_inside == 1 || cx->fork_waited_lock) && can_count;
+		call_evidence += (cx->last_in_call == 1 || cx->fork_waited_lock) && can_count;
+		o->forks_inside = fork_takes_lock ? call_evidence : lock_evidence;
+		if (o->forks_inside >= need && (!fork_takes_lock || o->forks >= STOCH_HUNT_FORKS))
 			break;
 		/* after the old budget, go on only while evidence comes in,
 		 * and only while the floor is still in reach by the cap */
@@ -188,6 +198,14 @@ void stochastic(struct casectx *cx, struct outcome *o)
 	cx->stop = 1;
 	if (o->verdict == V_SKIP)
 		return; /* the reason alone says why */
+	const char *lock_note =
+	    !cx->c->holding->verify ? " with the hammer inside its call at fork (no lock to verify)"
+	    : fork_takes_lock
+	        ? " with the hammer inside its call at fork (fork takes the found lock)"
+	    : cx->lock_addr ? " with the hammer's lock held at fork (its word nonzero in "
+	                      "the child, or fork waited on it)"
+	                    : " with the hammer's lock held at fork (the lock was not "
+	                      "found: no evidence)";
 	char note[260] = "";
 	if (undecided) {
 		o->verdict = V_SKIP;
