@@ -8,9 +8,9 @@
  * NSS-3: getaddrinfo("localhost") with and without AI_ADDRCONFIG, and
  * res_init, although another thread was inside getaddrinfo(AI_ADDRCONFIG);
  * NSS-4: gethostbyname("localhost") although another thread was inside it;
- * NSS-5: setpwent/getpwent/endpwent although another thread was enumerating
- * with getpwent() or with its reentrant form getpwent_r() (glibc only; both
- * take the lock setpwent takes, nss/getXXent_r.c).
+ * NSS-5: setpwent/getpwent/endpwent although another thread was inside
+ * getpwent(), setpwent() or the reentrant getpwent_r() (glibc only; all take
+ * one lock, nss/getXXent_r.c).
  * glibc keeps one lock per non-reentrant function (nss/getXXbyYY.c,
  * getXXent.c) and locks for the resolver configuration and the interface
  * list (resolv/resolv_conf.c, sysdeps/unix/sysv/linux/check_pf.c); fork
@@ -216,27 +216,50 @@ static void enumerate(struct hold *h)
 	endpwent();
 }
 
-/* On glibc the verifier blocks in getpwent itself: blocked in setpwent,
- * which the libforklock adapter also gates, it would make fork wait whether
- * or not getpwent is gated. */
 static void getpwent_needs_lock(void)
 {
-#ifdef __GLIBC__
-	getpwent();
-#else
 	setpwent();
 	endpwent();
-#endif
 }
 
 #ifdef __GLIBC__
+/* Each case's holder makes only the call its case is about: a guarded stack
+ * parks in the first call that goes deep enough with the lock held, and a
+ * holder that called setpwent first would test setpwent's protection under
+ * getpwent's name. */
+static void getpwent_only(struct hold *h)
+{
+	(void)h;
+	while (getpwent())
+		;
+}
+
+static void setpwent_only(struct hold *h)
+{
+	(void)h;
+	setpwent();
+}
+
+static void getpwent_call(void)
+{
+	getpwent();
+}
+
 static void setpwent_call(void)
 {
 	setpwent();
 }
 
+/* The first call of an enumeration opens the file, under the lock. */
+static const struct sc_trap passwd_open_getpwent = {
+    .nr = {SC_OPEN, SC_OPENAT}, .path = "/etc/passwd", .call = getpwent_call};
 static const struct sc_trap passwd_open_setpwent = {
     .nr = {SC_OPEN, SC_OPENAT}, .path = "/etc/passwd", .call = setpwent_call};
+
+static void getpwent_opening(struct hold *h)
+{
+	seccomp_hold(h, &passwd_open_getpwent);
+}
 
 static void setpwent_opening(struct hold *h)
 {
@@ -273,12 +296,9 @@ static void getpwent_r_opening(struct hold *h)
 	seccomp_hold(h, &passwd_open_getpwent_r);
 }
 
-/* The verifier blocks in getpwent_r itself: blocked inside a call the
- * libforklock adapter gates (setpwent), it would make fork wait whether or
- * not getpwent_r is gated, and the case would prove nothing about it. */
 static const struct holding getpwent_r_lock = {
     .name = "getpwent lock",
-    .verify = getpwent_r_call,
+    .verify = getpwent_needs_lock,
     .ways =
         (const struct way[]){
             STACK_WAY("getpwent_r", enumerate_r),
@@ -294,7 +314,21 @@ static const struct holding getpwent_lock = {
     .ways =
         (const struct way[]){
 #ifdef __GLIBC__ /* elsewhere the verifier's setpwent would close the holder's stream */
-            STACK_WAY("getpwent", enumerate),
+            STACK_WAY("getpwent", getpwent_only),
+            SECCOMP_CALL_WAY("getpwent", getpwent_opening),
+#endif
+            STOCHASTIC_WAY("getpwent", enumerate),
+            {0},
+        },
+};
+
+static const struct holding setpwent_lock = {
+    .name = "getpwent lock",
+    .verify = getpwent_needs_lock,
+    .ways =
+        (const struct way[]){
+#ifdef __GLIBC__
+            STACK_WAY("setpwent", setpwent_only),
             SECCOMP_CALL_WAY("setpwent", setpwent_opening),
 #endif
             STOCHASTIC_WAY("getpwent", enumerate),
@@ -396,6 +430,7 @@ static const struct mtcase cases[] = {
     CASE(NSS_3, "res_init", &addrconfig_lock, probe_res_init),
     CASE(NSS_4, "gethostbyname", &gethostbyname_lock, probe_gethostbyname),
     CASE(NSS_5, "getpwent", &getpwent_lock, probe_getpwent),
+    CASE(NSS_5, "setpwent", &setpwent_lock, probe_getpwent),
     CASE(NSS_5, "getpwent_r",
          MTFORK_NEEDS(HAVE_GETPWENT_R, "getpwent_r()", &getpwent_r_lock, probe_getpwent)),
 };

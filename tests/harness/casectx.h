@@ -97,6 +97,9 @@ void release_holder(struct casectx *cx);
 /* Answer the reported waits on the hammer's lock; note the forker's. */
 void watch_service(void *cx);
 
+/* hold.c: the holding's verify() in a copy of this process (see there). */
+enum { VERIFY_BLOCKED, VERIFY_RETURNED, VERIFY_STUCK };
+int verify_in_copy(struct casectx *cx, unsigned long *futex);
 /* hold.c, gscan.c: steps 1 and 2; 1 when the lock is verifiably held. */
 int hold_and_verify(struct casectx *cx, struct outcome *o);
 int scan_and_verify(struct casectx *cx, struct outcome *o);

@@ -4,8 +4,10 @@
  *
  *   1. Hold:   the holder thread enters the subsystem and parks inside it
  *              (on a userfaultfd page, or in a callback via holder_park()).
- *   2. Verify: the verifier thread calls something needing the same lock;
- *              it must stay parked in a futex wait, not return or fault.
+ *   2. Verify: a copy of the process (raw clone: the lock as the holder
+ *              holds it) calls something needing the same lock; it must
+ *              stay parked in a futex wait, not return (hold.c says why a
+ *              copy, never a thread).
  *   3. Fork:   the forker thread forks. If fork itself parks on a futex, the
  *              libc takes the lock around fork (musl's model): release the
  *              holder and record fork_waited — unless the state is the

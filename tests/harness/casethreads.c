@@ -4,7 +4,9 @@
  * controller (casectx.h). Every thread is created before holding (creating
  * one can block behind a held loader lock):
  *   holder    enters the subsystem and parks there (or hammers it: stochastic)
- *   verifier  calls something needing the same lock: it must park on a futex
+ *   verifier  stochastic ways: calls verify() against the hammer to find its
+ *             lock (lockfind.c); a deterministic hold is verified in a copy
+ *             of the process instead (hold.c)
  *   forker    forks on the controller's word; its child runs the probe
  *   checker   shows the hold takes no lock fork itself takes (hold.c)
  * Each waits on its own "go" pipe; all report on one event pipe.
@@ -116,21 +118,15 @@ static void *verifier_main(void *arg)
 	struct casectx *cx = arg;
 	block_signals();
 	cx->tid_verifier = gettid_();
-	if (cx->w->kind == WAY_STOCHASTIC) { /* finding the lock: see stochastic(cx) */
-		await(cx->go_verifier[0]);
-		cx->notif_fd = lockfind_install();
-		cx->notif_ready = 1;
-		if (cx->notif_fd >= 0)
-			while (!cx->lock_found && !cx->stop)
-				cx->c->holding->verify();
-		cx->verifier_done = 1;
-		idle();
-	}
-	for (;;) { /* once per hold tried (WAY_STACK tries several) */
-		await(cx->go_verifier[0]);
-		cx->c->holding->verify();
-		post(cx, EV_RETURNED, 'v');
-	}
+	/* finding the lock: see stochastic(cx) */
+	await(cx->go_verifier[0]);
+	cx->notif_fd = lockfind_install();
+	cx->notif_ready = 1;
+	if (cx->notif_fd >= 0)
+		while (!cx->lock_found && !cx->stop)
+			cx->c->holding->verify();
+	cx->verifier_done = 1;
+	idle();
 	return 0;
 }
 
