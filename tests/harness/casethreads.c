@@ -4,9 +4,11 @@
  * controller (casectx.h). Every thread is created before holding (creating
  * one can block behind a held loader lock):
  *   holder    enters the subsystem and parks there (or hammers it: stochastic)
- *   verifier  stochastic ways: calls verify() against the hammer to find its
- *             lock (lockfind.c); a deterministic hold is verified in a copy
- *             of the process instead (hold.c)
+ *   verifier  app ways: calls verify(), which must block on the application's
+ *             state and stays blocked through fork (part of the scene fork
+ *             must not wait for); stochastic ways: calls verify() against the
+ *             hammer to find its lock (lockfind.c). A libc lock's holder is
+ *             verified in a copy of the process instead (hold.c).
  *   forker    forks on the controller's word; its child runs the probe
  *   checker   shows the hold takes no lock fork itself takes (hold.c)
  * Each waits on its own "go" pipe; all report on one event pipe.
@@ -118,6 +120,12 @@ static void *verifier_main(void *arg)
 	struct casectx *cx = arg;
 	block_signals();
 	cx->tid_verifier = gettid_();
+	if (cx->w->kind == WAY_APP) { /* a waiter on the application's state */
+		await(cx->go_verifier[0]);
+		cx->c->holding->verify();
+		post(cx, EV_RETURNED, 'v');
+		idle();
+	}
 	/* finding the lock: see stochastic(cx) */
 	await(cx->go_verifier[0]);
 	cx->notif_fd = lockfind_install();

@@ -94,6 +94,32 @@ static int fork_locks_free(struct casectx *cx, struct outcome *o)
 	}
 }
 
+/* Application state (WAY_APP): the verifier is a thread of this process,
+ * blocked on that state through fork, because a thread waiting for the
+ * application is part of what fork must never wait for (FILE-EXCL-6: its
+ * fflush(NULL) holds the open-file list lock while it waits for the
+ * flockfile'd FILE; PROGRESS-1: a second waiter on the application mutex). */
+static int verify_in_thread(struct casectx *cx, struct outcome *o)
+{
+	int type, val;
+	long end = now_ms() + scaled_ms(VERIFY_MS);
+	go(cx->go_verifier[1]);
+	for (;;) {
+		type = next_event(cx, 2, &val);
+		if (type == EV_RETURNED && val == 'v') {
+			finish(o, V_NOT_HELD, "the verifier did not block: the state was not held");
+			return 0;
+		}
+		if ((cx->verifier_futex = parked_on_futex(cx->tid_verifier)))
+			return 1;
+		if (now_ms() > end) {
+			finish(o, V_NOT_HELD,
+			       "the verifier neither blocked on a futex nor returned");
+			return 0;
+		}
+	}
+}
+
 /* Steps 1 and 2; returns 1 when the lock is verifiably held. */
 int hold_and_verify(struct casectx *cx, struct outcome *o)
 {
@@ -117,9 +143,11 @@ int hold_and_verify(struct casectx *cx, struct outcome *o)
 	}
 	if (!cx->c->holding->verify)
 		return 1; /* application state that is no lock: parking is all there is */
+	if (cx->w->kind == WAY_APP)
+		return verify_in_thread(cx, o);
 	switch (verify_in_copy(cx, &cx->verifier_futex)) {
 	case VERIFY_BLOCKED:
-		return cx->w->kind == WAY_APP || fork_locks_free(cx, o);
+		return fork_locks_free(cx, o);
 	case VERIFY_RETURNED:
 		finish(o, V_NOT_HELD, "the verifier did not block: the lock was not held");
 		return 0;
