@@ -52,7 +52,7 @@ const struct way static_ways[] = {APP_WAY("static-initialiser", construct_and_pa
                                   {0, WAY_APP, 0, 0}};
 
 const struct holding static_init_running = {
-    "C++ function-local static whose constructor another thread was running", 0, 0, static_ways};
+    "C++ function-local static whose constructor another thread was running", 0, 0, static_ways, 0};
 
 int probe_static(struct probe *p)
 {

@@ -96,14 +96,20 @@ static void setup_stdio(void)
 	fx_stdio_setup();
 }
 
-static const struct holding h_malloc = {"malloc arena lock", setup_malloc, fx_malloc_verify,
-                                        fx_malloc_ways};
+static const struct holding h_malloc = {.name = "malloc arena lock",
+                                        .setup = setup_malloc,
+                                        .verify = fx_malloc_verify,
+                                        .ways = fx_malloc_ways};
 #if HAVE_DLOPEN
-static const struct holding h_loader = {"loader lock", setup_loader, fx_loader_verify,
-                                        fx_loader_ways};
+static const struct holding h_loader = {.name = "loader lock",
+                                        .setup = setup_loader,
+                                        .verify = fx_loader_verify,
+                                        .ways = fx_loader_ways};
 #endif
-static const struct holding h_stdio = {"open-file list lock", setup_stdio, fx_stdio_verify,
-                                       fx_stdio_ways};
+static const struct holding h_stdio = {.name = "open-file list lock",
+                                       .setup = setup_stdio,
+                                       .verify = fx_stdio_verify,
+                                       .ways = fx_stdio_ways};
 
 /* 0 or the documented EPERM of an unprivileged caller. */
 static int ok_or_eperm(int r)

@@ -484,12 +484,23 @@ static void timer_noop(union sigval v)
 	(void)v;
 }
 
+/* timer_create() in the child: until it returns, no timer of the child is
+ * armed (timers are not inherited, and the probe arms its own only later),
+ * so a stuck timer_create can be proven (probe_timers_disarmed). */
+static int create_unarmed(struct sigevent *ev, timer_t *t)
+{
+	probe_timers_disarmed(1);
+	int r = timer_create(CLOCK_MONOTONIC, ev, t);
+	probe_timers_disarmed(0);
+	return r;
+}
+
 static int probe_timer_create_thread(struct probe *p)
 {
 	struct sigevent ev = {.sigev_notify = SIGEV_THREAD};
 	ev.sigev_notify_function = timer_noop;
 	timer_t t;
-	if (timer_create(CLOCK_MONOTONIC, &ev, &t))
+	if (create_unarmed(&ev, &t))
 		return probe_wrong_num(p, "timer_create(SIGEV_THREAD) failed: errno ", errno);
 	struct itimerspec its = {.it_value = {30, 0}}, cur;
 	if (timer_settime(t, 0, &its, 0) || timer_gettime(t, &cur))
@@ -518,7 +529,7 @@ static int probe_thread_notification(struct probe *p)
 	struct sigevent ev = {.sigev_notify = SIGEV_THREAD, .sigev_value = {.sival_int = 4242}};
 	ev.sigev_notify_function = report_pid;
 	timer_t t;
-	if (timer_create(CLOCK_MONOTONIC, &ev, &t))
+	if (create_unarmed(&ev, &t))
 		return probe_wrong_num(p, "timer_create(SIGEV_THREAD) failed: errno ", errno);
 	struct itimerspec its = {.it_value = {0, 1000000}};
 	if (timer_settime(t, 0, &its, 0))

@@ -120,7 +120,7 @@ static void *verifier_main(void *arg)
 	struct casectx *cx = arg;
 	block_signals();
 	cx->tid_verifier = gettid_();
-	if (cx->w->kind == WAY_APP) { /* a waiter on the application's state */
+	if (cx->w->kind == WAY_APP || cx->c->holding->verify_in_process) {
 		await(cx->go_verifier[0]);
 		cx->c->holding->verify();
 		post(cx, EV_RETURNED, 'v');

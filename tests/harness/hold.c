@@ -98,7 +98,11 @@ static int fork_locks_free(struct casectx *cx, struct outcome *o)
  * blocked on that state through fork, because a thread waiting for the
  * application is part of what fork must never wait for (FILE-EXCL-6: its
  * fflush(NULL) holds the open-file list lock while it waits for the
- * flockfile'd FILE; PROGRESS-1: a second waiter on the application mutex). */
+ * flockfile'd FILE; PROGRESS-1: a second waiter on the application mutex).
+ * Also a holding whose verify() needs the process's own threads
+ * (verify_in_process): a fork that waits for every thread inside the
+ * subsystem then waits for the verifier too, so such a case cannot tell a
+ * protected holder's call from an unprotected one. */
 static int verify_in_thread(struct casectx *cx, struct outcome *o)
 {
 	int type, val;
@@ -145,6 +149,8 @@ int hold_and_verify(struct casectx *cx, struct outcome *o)
 		return 1; /* application state that is no lock: parking is all there is */
 	if (cx->w->kind == WAY_APP)
 		return verify_in_thread(cx, o);
+	if (cx->c->holding->verify_in_process)
+		return verify_in_thread(cx, o) && fork_locks_free(cx, o);
 	switch (verify_in_copy(cx, &cx->verifier_futex)) {
 	case VERIFY_BLOCKED:
 		return fork_locks_free(cx, o);

@@ -395,6 +395,9 @@ static void timer_helper_clone_stopped(struct hold *h)
 const struct holding fx_timer_holding = {
     .name = "SIGEV_THREAD timer list lock",
     .verify = fx_timer_create_and_delete,
+    /* glibc's timer_create(SIGEV_THREAD) targets the process's helper
+     * thread; in a copy, which has none, it fails before taking the lock */
+    .verify_in_process = 1,
     .ways =
         (const struct way[]){
 #ifdef __GLIBC__

@@ -248,8 +248,10 @@ void judge_child(pid_t pid, int rfd, int timeout_ms, struct child_result *r, voi
 					str_add(r->detail, sizeof r->detail,
 					        " a read of a pipe only the child can write;");
 				if (pr.last.signals)
-					str_add(r->detail, sizeof r->detail,
-					        " a signal wait with no timer or child to signal;");
+					str_add(
+					    r->detail, sizeof r->detail,
+					    " a signal wait with no armed timer (none, or the "
+					    "probe declared them unarmed) and no child to signal;");
 				r->detail[strlen(r->detail) - 1] = 0;
 			}
 			r->futex = pr.last.first.arg[0];

@@ -97,6 +97,11 @@ struct holding {
 	void (*verify)(void);   /* needs the held lock: must block while it is held; NULL only
 	                           for WAY_APP state that is no lock (held is then unknown) */
 	const struct way *ways; /* tried in order until one verifiably holds; {0} ends */
+	/* verify() needs this process's own threads (a libc helper thread that
+	 * a copy of the process would not have): it then runs in a thread of
+	 * the case process, blocked through fork, instead of in a copy (hold.c);
+	 * say why where it is set */
+	int verify_in_process;
 };
 
 /* From a holding's setup: run fn in the forking thread just before each
@@ -172,6 +177,14 @@ int probe_deadlock(struct probe *p, const char *what);
 /* In a MAY probe: PROBE_OK with a note of what was observed (kept in the
  * record's detail; a judged pass needs none). */
 int probe_ok_note(struct probe *p, const char *what);
+
+/* In a probe: declare that no POSIX timer of this process is armed (1), or
+ * that one may be (0, the state every child starts in).  Clear it before
+ * arming one.  While it is declared, a timer the child has (created, never
+ * armed) can send no signal, and the judge may prove a deadlock of a child
+ * with a thread in an untimed signal wait (glibc's SIGEV_THREAD helper):
+ * /proc/PID/timers lists timers but not whether they are armed. */
+void probe_timers_disarmed(int disarmed);
 
 /* A probe's own time bound, in ms, scaled by MTFORK_TIMEOUT_MUL like every
  * harness limit (a fixed wait inside a probe must not turn a slow child

@@ -8,12 +8,14 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/ioctl.h>
+#include <sys/uio.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include "sysno.h"
 #include <string.h>
 #include <unistd.h>
 
+#include "mtfork.h"
 #include "proc.h"
 
 #ifndef SYS_futex_nr
@@ -95,6 +97,41 @@ ssize_t proc_read_file(const char *path, char *buf, size_t size)
 }
 
 static void proc_sample_path(const char *path, struct sc_sample *s);
+
+/* probe_timers_disarmed(): the child's word, read by its judge at the same
+ * address (a child is a copy of the case process); the magic keeps another
+ * program's memory at that address from reading as a declaration. */
+#define TIMER_NOTE_MAGIC 0x6d74666b74696d72UL
+static volatile struct timer_note {
+	unsigned long magic;
+	unsigned long disarmed;
+} timer_note;
+
+void probe_timers_disarmed(int disarmed)
+{
+	timer_note.magic = TIMER_NOTE_MAGIC;
+	timer_note.disarmed = disarmed != 0;
+}
+
+static int timers_declared_disarmed(pid_t pid)
+{
+	struct timer_note n = {0, 0};
+#if HAVE_SYSCALL
+	struct iovec local = {&n, sizeof n}, remote = {(void *)&timer_note, sizeof n};
+	if (syscall(SYS_process_vm_readv, pid, &local, 1, &remote, 1, 0) != sizeof n)
+		return 0;
+#else
+	char path[64];
+	put_str(put_dec(put_str(path, "/proc/"), pid), "/mem");
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t got = fd < 0 ? -1 : pread(fd, &n, sizeof n, (off_t)(uintptr_t)&timer_note);
+	if (fd >= 0)
+		sys_close(fd);
+	if (got != sizeof n)
+		return 0;
+#endif
+	return n.magic == TIMER_NOTE_MAGIC && n.disarmed == 1;
+}
 
 static const char *parse_num(const char *p, unsigned long *out, int *ok)
 {
@@ -557,10 +594,10 @@ int proc_stuck_confirm(pid_t pid, const struct stuck_state *s)
 			return 0;
 	if (s->threads == 1 && !s->signals && !s->npipes)
 		return 1; /* one thread in a futex wait only it could end */
-	/* Nothing may arrive from outside: no POSIX timer, no child process
-	 * (SIGCHLD) */
+	/* Nothing may arrive from outside: no armed POSIX timer (none at all,
+	 * or the probe declared every one unarmed), no child process (SIGCHLD) */
 	put_str(put_dec(put_str(path, "/proc/"), pid), "/timers");
-	if (proc_read_file(path, buf, sizeof buf) != 0)
+	if (proc_read_file(path, buf, sizeof buf) != 0 && !timers_declared_disarmed(pid))
 		return 0;
 	struct stuck st = {.pid = pid};
 	put_str(put_dec(put_str(path, "/proc/"), pid), "/task");

@@ -4,7 +4,8 @@
  *   - the judge proves a deadlock only for a child whose every thread waits
  *     for what only the process itself could provide (an untimed futex wait
  *     that is private or on a private anonymous page, a read of its own
- *     pipe, a signal wait nothing can signal), and never for sleep, timed
+ *     pipe, a signal wait nothing can signal: no timer, or timers the probe
+ *     declared unarmed), and never for sleep, timed
  *     waits, a futex wait on a shared mapping, a read or futex wait another
  *     process will end, or a thread that can still run;
  *   - crashes, wrong results and silent exits are classified;
@@ -294,6 +295,44 @@ static int with_sigwait_and_timer(struct probe *p)
 	return beside(sigwaiting_thread);
 }
 
+/* A timer created and never armed (glibc's timer_create stuck in THREAD-7
+ * leaves one): /proc/PID/timers lists it either way, so only the probe's
+ * declaration (probe_timers_disarmed) lets the judge rule it out. */
+static int sigwait_beside_timer(int arm, int declared)
+{
+	timer_t tm;
+	struct sigevent ev = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR1};
+	struct itimerspec its = {.it_value = {30, 0}};
+	probe_timers_disarmed(1);
+	if (timer_create(CLOCK_MONOTONIC, &ev, &tm))
+		return PROBE_OK;
+	if (arm) {
+		probe_timers_disarmed(0); /* as a probe must, before arming */
+		if (timer_settime(tm, 0, &its, 0))
+			return PROBE_OK;
+	}
+	probe_timers_disarmed(declared);
+	return beside(sigwaiting_thread);
+}
+
+static int with_unarmed_timer_declared(struct probe *p)
+{
+	(void)p;
+	return sigwait_beside_timer(0, 1);
+}
+
+static int with_unarmed_timer_undeclared(struct probe *p)
+{
+	(void)p;
+	return sigwait_beside_timer(0, 0);
+}
+
+static int with_armed_timer_cleared(struct probe *p)
+{
+	(void)p;
+	return sigwait_beside_timer(1, 0);
+}
+
 static int do_crash(struct probe *p)
 {
 	(void)p;
@@ -360,6 +399,11 @@ static void judge_tests(void)
 	     "a thread in a timed signal wait: judged by timeout, never by proof"},
 	    {with_sigwait_and_timer,
 	     "a signal wait with a timer armed to signal: judged by timeout, never by proof"},
+	    {with_unarmed_timer_undeclared,
+	     "a signal wait beside a timer never armed but not declared so: judged by timeout"},
+	    {with_armed_timer_cleared,
+	     "a signal wait beside a timer armed after the declaration was cleared: judged by "
+	     "timeout"},
 	};
 	for (size_t i = 0; i < sizeof never_proof / sizeof never_proof[0]; i++) {
 		judge_probe(never_proof[i].probe, 300, &r, &ms);
@@ -377,6 +421,8 @@ static void judge_tests(void)
 	    {do_read, "a read of a pipe only the child itself can write: proven"},
 	    {own_pipe_read, "a futex wait beside a read of the child's own pipe: proven"},
 	    {with_sigwait, "a futex wait beside an untimed signal wait, no timer: proven"},
+	    {with_unarmed_timer_declared,
+	     "a futex wait beside a signal wait, its timer declared unarmed by the probe: proven"},
 	};
 	for (size_t i = 0; i < sizeof proof / sizeof proof[0]; i++) {
 		judge_probe(proof[i].probe, 5000, &r, &ms);
@@ -604,17 +650,22 @@ static void seccomp_tests(void)
 			tap_skip("a seccomp holder", "no seccomp user notification here");
 		return;
 	}
-	struct holding plain = {"synthetic lock", 0, verify_lock, seccomp_way};
+	struct holding plain = {
+	    .name = "synthetic lock", .verify = verify_lock, .ways = seccomp_way};
 	run(&plain, &o, &holder);
 	check(o.verdict == V_FAIL && o.behaviour == B_WRONG && o.held == 1 && o.fork_waited == 0 &&
 	          !strcmp(holder, "seccomp-call:synthetic"),
 	      "seccomp: a helper stopped in a call it makes with the lock taken holds it, verified",
 	      o.detail);
-	struct holding musl_like = {"synthetic lock", take_lock_at_fork, verify_lock, seccomp_way2};
+	struct holding musl_like = {.name = "synthetic lock",
+	                            .setup = take_lock_at_fork,
+	                            .verify = verify_lock,
+	                            .ways = seccomp_way2};
 	run(&musl_like, &o, &holder);
 	check(o.verdict == V_PASS && o.held == 1 && o.fork_waited == 1,
 	      "seccomp: the stopped helper is released when fork waits for its lock", o.detail);
-	struct holding hollow = {"synthetic lock", 0, verify_lock, seccomp_hollow};
+	struct holding hollow = {
+	    .name = "synthetic lock", .verify = verify_lock, .ways = seccomp_hollow};
 	run(&hollow, &o, &holder);
 	check(o.verdict == V_ERROR && strstr(o.detail, "did not hold"),
 	      "seccomp: a call made outside the lock holds nothing: an error, never a pass",
@@ -732,7 +783,10 @@ static void fork_proof_tests(void)
 	    "a prepare handler waiting for a thread in a timed wait",
 	    "a prepare handler waiting for a thread whose read a live writer satisfies"};
 	for (slow_kind = SLOW_SLEEP; slow_kind <= SLOW_LIVE_WRITER; slow_kind++) {
-		struct holding h = {"synthetic lock", slow_fork_setup, verify_lock, stoch_way};
+		struct holding h = {.name = "synthetic lock",
+		                    .setup = slow_fork_setup,
+		                    .verify = verify_lock,
+		                    .ways = stoch_way};
 		run(&h, &o, &holder);
 		char name[160] = "fork proof: ";
 		str_add(name, sizeof name, what[slow_kind]);
@@ -740,7 +794,10 @@ static void fork_proof_tests(void)
 		check(o.verdict == V_PASS && o.behaviour == B_WORKS, name, o.detail);
 	}
 	slow_kind = SLOW_NEVER;
-	struct holding h = {"synthetic lock", slow_fork_setup, verify_lock, stoch_way};
+	struct holding h = {.name = "synthetic lock",
+	                    .setup = slow_fork_setup,
+	                    .verify = verify_lock,
+	                    .ways = stoch_way};
 	run(&h, &o, &holder);
 	check(o.verdict == V_FAIL && o.behaviour == B_DEADLOCK && o.how == HOW_PROOF &&
 	          strstr(o.detail, "fork() never returns"),
@@ -814,12 +871,15 @@ static void stochastic_tests(void)
 	const char *holder;
 
 	fork_takes_tests();
-	struct holding plain = {"synthetic lock", 0, verify_lock, stoch_way};
+	struct holding plain = {.name = "synthetic lock", .verify = verify_lock, .ways = stoch_way};
 	run(&plain, &o, &holder);
 	check(o.verdict == V_FAIL && o.behaviour == B_WRONG,
 	      "stochastic: a lock the child inherits held is found", o.detail);
 
-	struct holding musl_like = {"synthetic lock", take_lock_at_fork, verify_lock, stoch_way};
+	struct holding musl_like = {.name = "synthetic lock",
+	                            .setup = take_lock_at_fork,
+	                            .verify = verify_lock,
+	                            .ways = stoch_way};
 	run(&musl_like, &o, &holder);
 	check(o.verdict == V_PASS && o.forks_inside >= 50 && o.forks >= 200 &&
 	          strstr(o.detail, "fork takes the found lock"),
@@ -834,15 +894,18 @@ static void stochastic_tests(void)
 	      "stochastic: without a found lock there is no evidence: undecided, never a pass",
 	      o.detail);
 
-	struct holding hollow = {"synthetic lock", 0, verify_lock, stoch_nothing};
+	struct holding hollow = {
+	    .name = "synthetic lock", .verify = verify_lock, .ways = stoch_nothing};
 	run(&hollow, &o, &holder);
 	check(o.verdict == V_SKIP && strstr(o.detail, "undecided") && o.forks > 50,
 	      "stochastic: a hammer that never holds the lock is undecided after many forks, "
 	      "never a pass",
 	      o.detail);
 
-	struct holding high = {"synthetic lock", take_lock_at_fork_high_floor, verify_lock,
-	                       stoch_way};
+	struct holding high = {.name = "synthetic lock",
+	                       .setup = take_lock_at_fork_high_floor,
+	                       .verify = verify_lock,
+	                       .ways = stoch_way};
 	run(&high, &o, &holder);
 	check(o.verdict == V_SKIP && o.forks_inside > 0 && strstr(o.detail, "undecided"),
 	      "stochastic: evidence below the floor at the time cap is undecided, with the count",
@@ -872,34 +935,43 @@ static void holder_tests(void)
 	}
 	close(probe_trap.fd);
 
-	struct holding plain = {"synthetic lock", 0, verify_lock, held_way};
+	struct holding plain = {.name = "synthetic lock", .verify = verify_lock, .ways = held_way};
 	run(&plain, &o, &holder);
 	check(o.verdict == V_FAIL && o.behaviour == B_WRONG && o.held == 1 && o.fork_waited == 0,
 	      "a lock held at fork and not reset is a failure, verifiably held", o.detail);
 
-	struct holding musl_like = {"synthetic lock", take_lock_at_fork, verify_lock, held_way};
+	struct holding musl_like = {.name = "synthetic lock",
+	                            .setup = take_lock_at_fork,
+	                            .verify = verify_lock,
+	                            .ways = held_way};
 	run(&musl_like, &o, &holder);
 	check(o.verdict == V_PASS && o.held == 1 && o.fork_waited == 1,
 	      "a lock taken around fork is recognised: fork_waited, then pass", o.detail);
 
-	struct holding spinning = {"synthetic lock", spin_lock_at_fork, verify_lock, held_way};
+	struct holding spinning = {.name = "synthetic lock",
+	                           .setup = spin_lock_at_fork,
+	                           .verify = verify_lock,
+	                           .ways = held_way};
 	run(&spinning, &o, &holder);
 	check(o.verdict == V_PASS && o.fork_waited == 1 && strstr(o.detail, "without a futex"),
 	      "a fork that waits by spinning is released at the timeout, never judged a deadlock",
 	      o.detail);
 
-	struct holding hollow = {"synthetic lock", 0, verify_lock, hollow_then_stochastic};
+	struct holding hollow = {
+	    .name = "synthetic lock", .verify = verify_lock, .ways = hollow_then_stochastic};
 	run(&hollow, &o, &holder);
 	check(strcmp(holder, "stochastic:synthetic") == 0 && strstr(o.detail, "did not hold"),
 	      "a way that holds nothing falls back to the stochastic holder, and says so",
 	      o.detail);
 
-	struct holding hollow_alone = {"synthetic lock", 0, verify_lock, hollow_only};
+	struct holding hollow_alone = {
+	    .name = "synthetic lock", .verify = verify_lock, .ways = hollow_only};
 	run(&hollow_alone, &o, &holder);
 	check(o.verdict == V_ERROR, "a way that holds nothing, with no fallback, is an error",
 	      o.detail);
 
-	struct holding on_stack = {"synthetic lock", 0, verify_lock, stack_way};
+	struct holding on_stack = {
+	    .name = "synthetic lock", .verify = verify_lock, .ways = stack_way};
 	run(&on_stack, &o, &holder);
 	check(o.verdict == V_FAIL && o.held == 1 && o.fork_waited == 0 &&
 	          strstr(o.detail, "guarded stack held at depth"),
@@ -907,12 +979,15 @@ static void holder_tests(void)
 	run(&on_stack, &o, &holder);
 	check(o.verdict == V_FAIL && o.held == 1 && strstr(o.detail, "(1 try,"),
 	      "a later case starts at the depth that held before, and verifies it", o.detail);
-	struct holding stack_musl_like = {"synthetic lock", take_lock_at_fork, verify_lock,
-	                                  stack_way2};
+	struct holding stack_musl_like = {.name = "synthetic lock",
+	                                  .setup = take_lock_at_fork,
+	                                  .verify = verify_lock,
+	                                  .ways = stack_way2};
 	run(&stack_musl_like, &o, &holder);
 	check(o.verdict == V_PASS && o.held == 1 && o.fork_waited == 1,
 	      "a guarded-stack holder is released when fork waits for its lock", o.detail);
-	struct holding stack_nothing = {"synthetic lock", 0, verify_lock, stack_hollow};
+	struct holding stack_nothing = {
+	    .name = "synthetic lock", .verify = verify_lock, .ways = stack_hollow};
 	run(&stack_nothing, &o, &holder);
 	check(o.verdict == V_ERROR && strstr(o.detail, "scanned to"),
 	      "a guarded stack that holds nothing at any depth is an error, never a pass",
@@ -923,14 +998,19 @@ no_uffd:
 	stochastic_tests();
 	fork_proof_tests();
 
-	struct holding also_list = {"synthetic lock", make_pending_stream, verify_lock,
-	                            also_list_way};
+	struct holding also_list = {.name = "synthetic lock",
+	                            .setup = make_pending_stream,
+	                            .verify = verify_lock,
+	                            .ways = also_list_way};
 	run(&also_list, &o, &holder);
 	check(o.verdict == V_ERROR && strstr(o.detail, "also holds a lock fork takes"),
 	      "a holder that also holds a lock fork takes (the open-file list) is never a pass",
 	      o.detail);
 
-	struct holding app = {"application lock", take_lock_at_fork, verify_lock, app_way};
+	struct holding app = {.name = "application lock",
+	                      .setup = take_lock_at_fork,
+	                      .verify = verify_lock,
+	                      .ways = app_way};
 	run(&app, &o, &holder);
 	check(o.verdict == V_FAIL && o.behaviour == B_DEADLOCK && o.how == HOW_PROOF,
 	      "fork waiting for application-held state fails (never released)", o.detail);
