@@ -67,23 +67,32 @@ struct enumeration {
 
 static struct enumeration enumerations[NSS_DATABASES];
 
+/* In the child, before its first set or get call: true once if the
+ * enumeration was another thread's (then ended first). */
+static bool enumeration_inherited(enum nss_database db)
+{
+	struct enumeration *e = &enumerations[db];
+
+	return !forklock_gate_nss.off &&
+	       unlikely(atomic_load_explicit(&e->inherited, memory_order_relaxed)) &&
+	       atomic_exchange(&e->inherited, false);
+}
+
 /*
- * Before a set or get call: true once, in a child, if the enumeration was
- * another thread's.  end...ent() does not forget the user: a thread's get
- * that reopens the stream may record itself before another thread's end
- * closes the old one, and the child must still end what that get opened.
+ * Inside the gate, before a set or get call: the caller is the user.  Inside
+ * it, because a thread still waiting at the gate while fork copies the
+ * process has not used the enumeration yet (the child would end the forking
+ * thread's own).  end...ent() does not forget the user: a thread's get that
+ * reopens the stream may come just before another thread's end closes the
+ * old one, and the child must still end what that get opened.
  */
-static bool enumeration_use(enum nss_database db)
+static void enumeration_record(enum nss_database db)
 {
 	struct enumeration *e = &enumerations[db];
 	const void *self = forklock_self_id();
 
-	if (forklock_gate_nss.off)
-		return false;
-	if (atomic_load_explicit(&e->user, memory_order_relaxed) != self)
+	if (!forklock_gate_nss.off && atomic_load_explicit(&e->user, memory_order_relaxed) != self)
 		atomic_store_explicit(&e->user, self, memory_order_relaxed);
-	return unlikely(atomic_load_explicit(&e->inherited, memory_order_relaxed)) &&
-	       atomic_exchange(&e->inherited, false);
 }
 
 /* In the child of a threaded fork: which enumerations were other threads'. */
@@ -100,6 +109,31 @@ static void mark_inherited_enumerations(void)
 	}
 }
 
+/* fn(args) inside the nss gate, with the caller recorded as DB's user
+ * inside it too (GATED_CANCELLABLE, with the record). */
+#define NSS_ENUM_GATED(DB, fn, ...)                                                                \
+	({                                                                                         \
+		__typeof__(fn) *real_ = FORKLOCK_NEXT(fn);                                         \
+		struct forklock_gate_exit exit_ = {                                                \
+		    &forklock_gate_nss, forklock_gate_enter_inline(&forklock_gate_nss)};           \
+		__typeof__(real_(__VA_ARGS__)) volatile result_;                                   \
+		pthread_cleanup_push(forklock_gate_exit_cleanup, &exit_);                          \
+		enumeration_record(DB);                                                            \
+		result_ = real_(__VA_ARGS__);                                                      \
+		pthread_cleanup_pop(1);                                                            \
+		result_;                                                                           \
+	})
+#define NSS_ENUM_GATED_VOID(DB, fn, ...)                                                           \
+	do {                                                                                       \
+		__typeof__(fn) *real_ = FORKLOCK_NEXT(fn);                                         \
+		struct forklock_gate_exit exit_ = {                                                \
+		    &forklock_gate_nss, forklock_gate_enter_inline(&forklock_gate_nss)};           \
+		pthread_cleanup_push(forklock_gate_exit_cleanup, &exit_);                          \
+		enumeration_record(DB);                                                            \
+		real_(__VA_ARGS__);                                                                \
+		pthread_cleanup_pop(1);                                                            \
+	} while (0)
+
 /*
  * One database: its enumeration calls.  get...ent_r (reentrant results, the
  * same position and the same glibc lock) is gated like get...ent; set takes
@@ -108,21 +142,21 @@ static void mark_inherited_enumerations(void)
 #define NSS_ENUMERATION(type, db, DB, r_params, r_args, set_params, ...)                           \
 	FORKLOCK_PUBLIC void set##db##ent set_params                                               \
 	{                                                                                          \
-		if (enumeration_use(DB))                                                           \
+		if (enumeration_inherited(DB))                                                     \
 			NSS_GATED_VOID(end##db##ent);                                              \
-		NSS_GATED_VOID(set##db##ent, ##__VA_ARGS__);                                       \
+		NSS_ENUM_GATED_VOID(DB, set##db##ent, ##__VA_ARGS__);                              \
 	}                                                                                          \
 	FORKLOCK_PUBLIC struct type *get##db##ent(void)                                            \
 	{                                                                                          \
-		if (enumeration_use(DB))                                                           \
+		if (enumeration_inherited(DB))                                                     \
 			NSS_GATED_VOID(end##db##ent);                                              \
-		return NSS_GATED(get##db##ent);                                                    \
+		return NSS_ENUM_GATED(DB, get##db##ent);                                           \
 	}                                                                                          \
 	FORKLOCK_PUBLIC int get##db##ent_r r_params                                                \
 	{                                                                                          \
-		if (enumeration_use(DB))                                                           \
+		if (enumeration_inherited(DB))                                                     \
 			NSS_GATED_VOID(end##db##ent);                                              \
-		return NSS_GATED(get##db##ent_r, NSS_UNPAREN r_args);                              \
+		return NSS_ENUM_GATED(DB, get##db##ent_r, NSS_UNPAREN r_args);                     \
 	}                                                                                          \
 	FORKLOCK_PUBLIC void end##db##ent(void)                                                    \
 	{                                                                                          \

@@ -20,6 +20,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <stdatomic.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -82,9 +83,12 @@ int fork_takes_lock(unsigned long addr, pid_t (*fork_fn)(void))
 	signed char answer = -1;
 	if (!addr || pipe2(p, O_CLOEXEC))
 		return -1;
-	pid_t pid = fork();
+	pid_t parent = getpid(), pid = fork();
 	if (pid == 0) {
 		sys_close(p[0]);
+		/* a case process that dies takes its copy along */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+			_exit(1);
 		answer = (signed char)ask(addr, fork_fn);
 		if (write(p[1], &answer, 1) != 1)
 			_exit(1);

@@ -89,6 +89,12 @@ static int try_depth(struct casectx *cx)
  * blocks; bounded in tries and time. Returns 1 when held. */
 int scan_and_verify(struct casectx *cx, struct outcome *o)
 {
+	if (cx->c->holding->verify_in_process) { /* try_depth verifies in a copy */
+		finish(o, V_ERROR,
+		       "a holding whose verify needs the process's threads cannot use a guarded "
+		       "stack");
+		return 0;
+	}
 	long start = now_ms();
 	int hint = gstack_hint(cx->w), tries = 0, r;
 	cx->depth = hint > 0 ? (size_t)hint : 16;

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,34 +25,40 @@
  * subsystem at fork, and a fork that waits for every thread inside (the
  * gates of an interposed library such as libforklock) would wait for it
  * whether or not it waits for the holder: the case would pass with the
- * holder's own call unprotected.  Returns VERIFY_BLOCKED (parked in a futex
- * wait, the same across STABLE_MS; *futex its word), VERIFY_RETURNED, or
- * VERIFY_STUCK (neither within VERIFY_MS, or no copy).
+ * holder's own call unprotected.
+ *   Blocked means proven stuck, by the judge's own rule (proof_step: every
+ * thread of the copy in a wait nothing can end, twice): a timed wait, or a
+ * thread the verify call created and joins, is no block.  And a second copy,
+ * made after the first was proven, must block on the same word: a lock that
+ * another thread of this process held for a moment when the first copy was
+ * made stays held in that copy forever, but not at both instants.
  */
-int verify_in_copy(struct casectx *cx, unsigned long *futex)
+static int verify_once(struct casectx *cx, unsigned long *futex)
 {
 	int status, r = VERIFY_STUCK;
 	long end = now_ms() + scaled_ms(VERIFY_MS);
+	struct proof pr = {0};
+	pid_t parent = getpid();
 	pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
 	if (pid == 0) {
+		/* a case process that dies takes its copy along */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+			syscall(SYS_exit_group, 1);
 		cx->c->holding->verify();
 		syscall(SYS_exit_group, 0);
 	}
 	if (pid < 0)
 		return VERIFY_STUCK;
 	for (;;) {
-		struct sc_sample a, b;
 		if (waitpid(pid, &status, WNOHANG) == pid)
-			return WIFEXITED(status) ? VERIFY_RETURNED : VERIFY_STUCK;
-		proc_sample(pid, pid, &a);
-		if (sc_futex_wait(&a)) {
-			sleep_ms(STABLE_MS);
-			proc_sample(pid, pid, &b);
-			if (sc_same(&a, &b)) {
-				*futex = a.arg[0] ? a.arg[0] : 1;
-				r = VERIFY_BLOCKED;
-				break;
-			}
+			return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? VERIFY_RETURNED
+			                                                     : VERIFY_STUCK;
+		if (proof_step(&pr, pid)) {
+			*futex = sc_futex_wait(&pr.last.first) && pr.last.first.arg[0]
+			             ? pr.last.first.arg[0]
+			             : 1;
+			r = VERIFY_BLOCKED;
+			break;
 		}
 		if (now_ms() > end)
 			break;
@@ -61,6 +68,19 @@ int verify_in_copy(struct casectx *cx, unsigned long *futex)
 	while (waitpid(pid, 0, 0) < 0 && errno == EINTR)
 		;
 	return r;
+}
+
+/* Returns VERIFY_BLOCKED (*futex: the word), VERIFY_RETURNED, or
+ * VERIFY_STUCK (neither within VERIFY_MS, the two copies disagree, or no
+ * copy). */
+int verify_in_copy(struct casectx *cx, unsigned long *futex)
+{
+	unsigned long again = 0;
+	int r = verify_once(cx, futex);
+	if (r != VERIFY_BLOCKED)
+		return r;
+	r = verify_once(cx, &again);
+	return r == VERIFY_BLOCKED && again != *futex ? VERIFY_STUCK : r;
 }
 
 /* After verification: 1 when the checker shows the holder holds no lock
