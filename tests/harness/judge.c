@@ -70,9 +70,17 @@ int probe_skip(struct probe *p, const char *why)
 	return PROBE_SKIP;
 }
 
+/* probe_deadlocked(): the proven process's first thread, as /proc shows
+ * it, for probe_deadlock to say where it waits. */
+static char proven_where[80];
+
 int probe_deadlock(struct probe *p, const char *what)
 {
 	probe_wrong(p, what);
+	if (proven_where[0]) {
+		str_add(p->detail, sizeof p->detail, "; /proc syscall: ");
+		str_add(p->detail, sizeof p->detail, proven_where);
+	}
 	return PROBE_DEADLOCK;
 }
 
@@ -192,7 +200,14 @@ int probe_deadlocked(pid_t pid)
 		memset(&pr, 0, sizeof pr);
 		watched = pid;
 	}
-	return proof_step(&pr, pid);
+	if (!proof_step(&pr, pid))
+		return 0;
+	memcpy(proven_where, pr.last.first.raw, sizeof proven_where - 1);
+	proven_where[sizeof proven_where - 1] = 0;
+	char *nl = strchr(proven_where, '\n');
+	if (nl)
+		*nl = 0;
+	return 1;
 }
 
 void judge_child(pid_t pid, int rfd, int timeout_ms, struct child_result *r, void (*hook)(void *),
