@@ -4,7 +4,7 @@
  * the harness). One case, one way of holding, one process:
  *
  *   caseproc.c     set-up and the sequence of steps; the outcome it sends
- *   casethreads.c  the threads (holder, verifier, forker, checker) and the
+ *   casethreads.c  the threads (holder, verifier, forker) and the
  *                  event protocol between them and the controller
  *   hold.c         steps 1-2: hold and verify (uffd, callback, app ways)
  *   gscan.c        steps 1-2 for a guarded stack: the depth scan
@@ -48,9 +48,9 @@ struct casectx {
 	char *fill;     /* the page's content once released */
 	int ev[2];      /* threads -> controller */
 	int release[2]; /* controller -> a holder parked in holder_park() */
-	int go_holder[2], go_verifier[2], go_forker[2], go_checker[2];
+	int go_holder[2], go_verifier[2], go_forker[2];
 	int result_w; /* the next child's report pipe */
-	atomic_int tid_holder, tid_verifier, tid_forker, tid_checker;
+	atomic_int tid_holder, tid_verifier, tid_forker;
 	atomic_int stop;
 	atomic_int hammering;      /* the stochastic holder has been through enter() once */
 	atomic_int in_call;        /* ... is inside its enter() (set by the harness) */
@@ -99,7 +99,9 @@ void watch_service(void *cx);
 
 /* hold.c: the holding's verify() in a copy of this process (see there). */
 enum { VERIFY_BLOCKED, VERIFY_RETURNED, VERIFY_STUCK };
-int verify_in_copy(struct casectx *cx, unsigned long *futex);
+int verify_in_copy(void (*call)(void), unsigned long *futex);
+/* hold.c: the checker's calls (the locks glibc and musl take in fork). */
+void fork_lock_calls(void);
 /* hold.c, gscan.c: steps 1 and 2; 1 when the lock is verifiably held. */
 int hold_and_verify(struct casectx *cx, struct outcome *o);
 int scan_and_verify(struct casectx *cx, struct outcome *o);

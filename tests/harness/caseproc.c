@@ -112,8 +112,7 @@ void case_process(const struct mtcase *c, const struct way *w, int out_fd)
 	}
 	if (pipe2(cx->ev, O_CLOEXEC) || pipe2(cx->release, O_CLOEXEC) ||
 	    pipe2(cx->go_holder, O_CLOEXEC) || pipe2(cx->go_verifier, O_CLOEXEC) ||
-	    pipe2(cx->go_forker, O_CLOEXEC) || pipe2(cx->go_checker, O_CLOEXEC) ||
-	    pipe2(cx->unpause, O_CLOEXEC)) {
+	    pipe2(cx->go_forker, O_CLOEXEC) || pipe2(cx->unpause, O_CLOEXEC)) {
 		finish(&o, V_ERROR, "pipe2 failed");
 		send_outcome(out_fd, &o);
 	}
@@ -143,7 +142,7 @@ void case_process(const struct mtcase *c, const struct way *w, int out_fd)
 	if (cx->lock_addr)
 		cx->fork_takes_lock = fork_takes_lock(cx->lock_addr, cx->fork);
 #ifdef __GLIBC__
-	if (w->kind != WAY_STOCHASTIC && w->kind != WAY_APP) /* the checker shares the arena */
+	if (w->kind != WAY_STOCHASTIC && w->kind != WAY_APP) /* the checker's copy shares it */
 		mallopt(M_ARENA_MAX, 1);
 #endif
 	start_threads(cx);

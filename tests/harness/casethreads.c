@@ -10,7 +10,6 @@
  *             hammer to find its lock (lockfind.c). A libc lock's holder is
  *             verified in a copy of the process instead (hold.c).
  *   forker    forks on the controller's word; its child runs the probe
- *   checker   shows the hold takes no lock fork itself takes (hold.c)
  * Each waits on its own "go" pipe; all report on one event pipe.
  */
 #define _GNU_SOURCE
@@ -143,8 +142,8 @@ static void *verifier_main(void *arg)
  * for a case process that has died. */
 static void close_harness_fds(struct casectx *cx)
 {
-	int *pairs[] = {cx->ev,        cx->release,    cx->go_holder, cx->go_verifier,
-	                cx->go_forker, cx->go_checker, cx->unpause};
+	int *pairs[] = {cx->ev,          cx->release,   cx->go_holder,
+	                cx->go_verifier, cx->go_forker, cx->unpause};
 	for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
 		sys_close(pairs[i][0]);
 		sys_close(pairs[i][1]);
@@ -226,42 +225,14 @@ static void *forker_main(void *arg)
 	return 0;
 }
 
-/* A hold that also holds a lock fork itself takes is no use: fork would
- * wait for that lock, the holder would be released, and the case would pass
- * without testing the subsystem. glibc and musl both take their allocator
- * and open-file-list locks in fork, so after verification the checker
- * allocates a block too big for any per-thread cache and opens a stream: it
- * must not block, unless on the very lock the verifier waits for (then that
- * lock is the subsystem under test: MALLOC, STDIO-LIST). glibc: one arena
- * for all threads (see case_process), or the checker would use its own. */
-static void *volatile checker_sink;
-static void *checker_main(void *arg)
-{
-	struct casectx *cx = arg;
-	block_signals();
-	cx->tid_checker = gettid_();
-	for (;;) {
-		await(cx->go_checker[0]);
-		checker_sink = malloc(64 * 1024);
-		free(checker_sink);
-		FILE *f = fopen("/dev/null", "r");
-		if (f)
-			fclose(f);
-		post(cx, EV_RETURNED, 'c');
-	}
-	return 0;
-}
-
 void start_threads(struct casectx *cx)
 {
 	pthread_t t;
-	void *(*mains[])(void *) = {holder_main, verifier_main, forker_main, checker_main};
-	size_t n = cx->w->kind == WAY_STOCHASTIC || cx->w->kind == WAY_APP ? 3 : 4;
-	for (size_t i = 0; i < n; i++)
+	void *(*mains[])(void *) = {holder_main, verifier_main, forker_main};
+	for (size_t i = 0; i < sizeof mains / sizeof mains[0]; i++)
 		if (pthread_create(&t, 0, mains[i], cx))
 			_exit(EXIT_NO_THREAD);
-	while (!cx->tid_holder || !cx->tid_verifier || !cx->tid_forker ||
-	       (n == 4 && !cx->tid_checker))
+	while (!cx->tid_holder || !cx->tid_verifier || !cx->tid_forker)
 		sleep_ms(1);
 }
 

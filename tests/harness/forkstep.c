@@ -39,8 +39,8 @@ static int fork_stuck(struct casectx *cx, struct fork_proof *fp, enum fork_polic
 		if (sc_unwakeable_wait(&s))
 			cx->pause_hammer = 1;
 	}
-	int idle_fds[] = {cx->go_holder[0],  cx->go_verifier[0], cx->go_forker[0],
-	                  cx->go_checker[0], cx->release[0],     cx->unpause[0]};
+	int idle_fds[] = {cx->go_holder[0], cx->go_verifier[0], cx->go_forker[0], cx->release[0],
+	                  cx->unpause[0]};
 	return fork_proof_step(fp, cx->tid_forker, idle_fds,
 	                       (int)(sizeof idle_fds / sizeof idle_fds[0]));
 }

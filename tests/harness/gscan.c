@@ -12,7 +12,7 @@
 /* WAY_STACK, one try: start the holder's call at cx->depth. */
 enum { TRY_HELD, TRY_DEEPER, TRY_RETURNED, TRY_STUCK };
 
-/* Wait until every thread named in `who` ('h', 'c') has returned. */
+/* Wait until every thread named in `who` ('h') has returned. */
 static int wait_returns(struct casectx *cx, const char *who, int ms)
 {
 	char left[4] = "";
@@ -49,34 +49,27 @@ static int try_depth(struct casectx *cx)
 			return TRY_STUCK;
 	}
 	size_t touched = cx->touched;
-	int v = verify_in_copy(cx, &cx->verifier_futex);
+	unsigned long at = 0;
+	int v = verify_in_copy(cx->c->holding->verify, &cx->verifier_futex);
 	if (v == VERIFY_STUCK)
 		return TRY_STUCK;
-	int held = v == VERIFY_BLOCKED;
 	int in_allocator = 0;
-	if (held) {
-		go(cx->go_checker[1]);
-		end = now_ms() + scaled_ms(VERIFY_MS);
-		for (;;) {
-			type = next_event(cx, 1, &val);
-			if (type == EV_RETURNED && val == 'c')
-				return TRY_HELD;
-			/* No exception for "the checker waits where the verifier
-			 * does" here: a guarded stack parks at an arbitrary depth,
-			 * possibly inside malloc called by the subsystem, and then
-			 * the verifier waits on the allocator lock too. */
-			if (type == 0 && parked_on_futex(cx->tid_checker)) {
-				in_allocator = 1;
-				break;
-			}
-			if (now_ms() > end)
-				return TRY_STUCK;
-		}
+	if (v == VERIFY_BLOCKED) {
+		/* No exception for "the checker waits where the verifier does"
+		 * here: a guarded stack parks at an arbitrary depth, possibly
+		 * inside malloc called by the subsystem, and then the verifier
+		 * waits on the allocator lock too. */
+		v = verify_in_copy(fork_lock_calls, &at);
+		if (v == VERIFY_RETURNED)
+			return TRY_HELD;
+		if (v == VERIFY_STUCK)
+			return TRY_STUCK;
+		in_allocator = 1;
 	}
 	/* Parked outside the lock (or inside the allocator): let the call
 	 * finish, then start deeper, past the depth that parked it this time. */
 	gstack_disarm(&cx->gs);
-	if (!wait_returns(cx, in_allocator ? "hc" : "h", HOLD_MS))
+	if (!wait_returns(cx, "h", HOLD_MS))
 		return TRY_STUCK;
 	cx->in_allocator += in_allocator;
 	size_t next = (touched + 15) & ~(size_t)15;

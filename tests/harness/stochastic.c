@@ -60,8 +60,7 @@ unsigned long scout_lock(struct casectx *cx)
 		return 0;
 	pid_t pid = fork();
 	if (pid == 0) {
-		int *pairs[] = {cx->ev,          cx->release,   cx->go_holder,
-		                cx->go_verifier, cx->go_forker, cx->go_checker};
+		int *pairs[] = {cx->ev, cx->release, cx->go_holder, cx->go_verifier, cx->go_forker};
 		sys_close(p[0]);
 		for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
 			sys_close(pairs[i][0]);
