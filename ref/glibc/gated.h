@@ -75,25 +75,33 @@ static inline void forklock_gate_exit_cleanup(void *arg)
 	forklock_gate_leave_inline(exit->gate, exit->cookie);
 }
 
-#define GATED_CANCELLABLE(gate, fn, ...)                                                           \
+/* `first` (an expression) is evaluated inside the gate, before the call:
+ * what fork must see done together with the call (nss.c records there who
+ * uses an enumeration). */
+#define GATED_CANCELLABLE_FIRST(gate, first, fn, ...)                                              \
 	({                                                                                         \
 		__typeof__(fn) *real_ = FORKLOCK_NEXT(fn);                                         \
 		struct forklock_gate_exit exit_ = {gate, forklock_gate_enter_inline(gate)};        \
 		__typeof__(real_(__VA_ARGS__)) volatile result_;                                   \
 		pthread_cleanup_push(forklock_gate_exit_cleanup, &exit_);                          \
+		(void)(first);                                                                     \
 		result_ = real_(__VA_ARGS__);                                                      \
 		pthread_cleanup_pop(1);                                                            \
 		result_;                                                                           \
 	})
 
-#define GATED_CANCELLABLE_VOID(gate, fn, ...)                                                      \
+#define GATED_CANCELLABLE_FIRST_VOID(gate, first, fn, ...)                                         \
 	do {                                                                                       \
 		__typeof__(fn) *real_ = FORKLOCK_NEXT(fn);                                         \
 		struct forklock_gate_exit exit_ = {gate, forklock_gate_enter_inline(gate)};        \
 		pthread_cleanup_push(forklock_gate_exit_cleanup, &exit_);                          \
+		(void)(first);                                                                     \
 		real_(__VA_ARGS__);                                                                \
 		pthread_cleanup_pop(1);                                                            \
 	} while (0)
+
+#define GATED_CANCELLABLE(gate, fn, ...)      GATED_CANCELLABLE_FIRST(gate, 0, fn, __VA_ARGS__)
+#define GATED_CANCELLABLE_VOID(gate, fn, ...) GATED_CANCELLABLE_FIRST_VOID(gate, 0, fn, __VA_ARGS__)
 
 /* install.c: registers the fork hooks (once); at load, the lazy triggers. */
 FORKLOCK_HIDDEN void forklock_adapter_install(void);

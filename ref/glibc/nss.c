@@ -109,30 +109,11 @@ static void mark_inherited_enumerations(void)
 	}
 }
 
-/* fn(args) inside the nss gate, with the caller recorded as DB's user
- * inside it too (GATED_CANCELLABLE, with the record). */
+/* fn(args) inside the nss gate, the caller recorded as DB's user inside it too. */
 #define NSS_ENUM_GATED(DB, fn, ...)                                                                \
-	({                                                                                         \
-		__typeof__(fn) *real_ = FORKLOCK_NEXT(fn);                                         \
-		struct forklock_gate_exit exit_ = {                                                \
-		    &forklock_gate_nss, forklock_gate_enter_inline(&forklock_gate_nss)};           \
-		__typeof__(real_(__VA_ARGS__)) volatile result_;                                   \
-		pthread_cleanup_push(forklock_gate_exit_cleanup, &exit_);                          \
-		enumeration_record(DB);                                                            \
-		result_ = real_(__VA_ARGS__);                                                      \
-		pthread_cleanup_pop(1);                                                            \
-		result_;                                                                           \
-	})
+	GATED_CANCELLABLE_FIRST(&forklock_gate_nss, enumeration_record(DB), fn, __VA_ARGS__)
 #define NSS_ENUM_GATED_VOID(DB, fn, ...)                                                           \
-	do {                                                                                       \
-		__typeof__(fn) *real_ = FORKLOCK_NEXT(fn);                                         \
-		struct forklock_gate_exit exit_ = {                                                \
-		    &forklock_gate_nss, forklock_gate_enter_inline(&forklock_gate_nss)};           \
-		pthread_cleanup_push(forklock_gate_exit_cleanup, &exit_);                          \
-		enumeration_record(DB);                                                            \
-		real_(__VA_ARGS__);                                                                \
-		pthread_cleanup_pop(1);                                                            \
-	} while (0)
+	GATED_CANCELLABLE_FIRST_VOID(&forklock_gate_nss, enumeration_record(DB), fn, __VA_ARGS__)
 
 /*
  * One database: its enumeration calls.  get...ent_r (reentrant results, the
