@@ -10,6 +10,8 @@
  *   gscan.c        steps 1-2 for a guarded stack: the depth scan
  *   forkstep.c     step 3: fork while held, by the fork policy; step 4: judge
  *   stochastic.c   the stochastic holder: find the lock, fork until evidence
+ *   forktakes.c    does the target's fork take the lock found?
+ *   askcopy.c      asking a copy of this process (the scout, forktakes.c)
  *
  * The controller (the case process's main thread) owns a struct casectx and
  * hands it to every step and to each thread it starts. After holding, the
@@ -100,6 +102,9 @@ void watch_service(void *cx);
 /* hold.c: the holding's verify() in a copy of this process (see there). */
 enum { VERIFY_BLOCKED, VERIFY_RETURNED, VERIFY_STUCK };
 int verify_in_copy(void (*call)(void), unsigned long *futex);
+/* askcopy.c: fork a copy of this process, run work(arg, answer) there and
+ * read its size-byte answer within ms; 1 if it came. The copy is killed. */
+int ask_copy(void (*work)(void *arg, void *answer), void *arg, void *answer, size_t size, int ms);
 /* hold.c: the checker's calls (the locks glibc and musl take in fork). */
 void fork_lock_calls(void);
 /* hold.c, gscan.c: steps 1 and 2; 1 when the lock is verifiably held. */

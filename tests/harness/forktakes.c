@@ -15,12 +15,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
 #include <pthread.h>
-#include <signal.h>
-#include <sys/prctl.h>
 #include <stdatomic.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -77,34 +73,23 @@ static int ask(unsigned long addr, pid_t (*fork_fn)(void))
 	return -1;
 }
 
+struct forktakes_question {
+	unsigned long addr;
+	pid_t (*fork)(void);
+};
+
+static void ask_in_copy(void *arg, void *answer)
+{
+	struct forktakes_question *q = arg;
+	*(signed char *)answer = (signed char)ask(q->addr, q->fork);
+}
+
 int fork_takes_lock(unsigned long addr, pid_t (*fork_fn)(void))
 {
-	int p[2];
+	struct forktakes_question q = {addr, fork_fn};
 	signed char answer = -1;
-	if (!addr || pipe2(p, O_CLOEXEC))
+	if (!addr ||
+	    !ask_copy(ask_in_copy, &q, &answer, sizeof answer, scaled_ms(FORKTAKES_MS + 500)))
 		return -1;
-	pid_t parent = getpid(), pid = fork();
-	if (pid == 0) {
-		sys_close(p[0]);
-		/* a case process that dies takes its copy along */
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
-			_exit(1);
-		answer = (signed char)ask(addr, fork_fn);
-		if (write(p[1], &answer, 1) != 1)
-			_exit(1);
-		pause();
-		_exit(0);
-	}
-	sys_close(p[1]);
-	struct pollfd pf = {.fd = p[0], .events = POLLIN};
-	if (pid < 0 || poll(&pf, 1, scaled_ms(FORKTAKES_MS + 500)) <= 0 ||
-	    read(p[0], &answer, 1) != 1)
-		answer = -1;
-	sys_close(p[0]);
-	if (pid > 0) {
-		kill(pid, SIGKILL);
-		while (waitpid(pid, 0, 0) < 0 && errno == EINTR)
-			;
-	}
 	return answer;
 }

@@ -8,13 +8,9 @@
  * stochastic evidence).
  */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "casectx.h"
@@ -52,48 +48,34 @@ static unsigned long find_lock(struct casectx *cx)
  * this process (so the same addresses) that runs its own hammer and
  * verifier; a verify() that is not safe against the hammer (musl's
  * getpwnam and its static buffer) may crash the scout, never the case. */
+static void scout(void *arg, void *answer)
+{
+	struct casectx *cx = arg;
+	unsigned long a = 0;
+	int *pairs[] = {cx->ev, cx->release, cx->go_holder, cx->go_verifier, cx->go_forker};
+	for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+		sys_close(pairs[i][0]);
+		sys_close(pairs[i][1]);
+		if (pipe2(pairs[i], O_CLOEXEC))
+			_exit(1);
+	}
+	park_init(cx->ev[1], cx->release[0]);
+	start_threads(cx);
+	go(cx->go_holder[1]);
+	long end = now_ms() + scaled_ms(HOLD_MS);
+	while (!cx->hammering && now_ms() < end)
+		sleep_ms(1);
+	if (cx->hammering)
+		a = find_lock(cx);
+	if (a && !proc_in_static_data(a))
+		a = 0;
+	*(unsigned long *)answer = a;
+}
+
 unsigned long scout_lock(struct casectx *cx)
 {
-	int p[2];
 	unsigned long a = 0;
-	if (pipe2(p, O_CLOEXEC))
-		return 0;
-	pid_t pid = fork();
-	if (pid == 0) {
-		int *pairs[] = {cx->ev, cx->release, cx->go_holder, cx->go_verifier, cx->go_forker};
-		sys_close(p[0]);
-		for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
-			sys_close(pairs[i][0]);
-			sys_close(pairs[i][1]);
-			if (pipe2(pairs[i], O_CLOEXEC))
-				_exit(1);
-		}
-		park_init(cx->ev[1], cx->release[0]);
-		start_threads(cx);
-		go(cx->go_holder[1]);
-		long end = now_ms() + scaled_ms(HOLD_MS);
-		while (!cx->hammering && now_ms() < end)
-			sleep_ms(1);
-		if (cx->hammering)
-			a = find_lock(cx);
-		if (a && !proc_in_static_data(a))
-			a = 0;
-		if (write(p[1], &a, sizeof a) != sizeof a)
-			_exit(1);
-		_exit(0);
-	}
-	sys_close(p[1]);
-	struct pollfd pf = {.fd = p[0], .events = POLLIN};
-	if (pid > 0 && poll(&pf, 1, scaled_ms(FIND_MS + HOLD_MS + 500)) > 0 &&
-	    read(p[0], &a, sizeof a) != sizeof a)
-		a = 0;
-	sys_close(p[0]);
-	if (pid > 0) {
-		kill(pid, SIGKILL);
-		while (waitpid(pid, 0, 0) < 0 && errno == EINTR)
-			;
-	}
-	return a;
+	return ask_copy(scout, cx, &a, sizeof a, scaled_ms(FIND_MS + HOLD_MS + 500)) ? a : 0;
 }
 
 /* Can `have` forks with evidence after `t` ms still grow to `need` by `cap`
