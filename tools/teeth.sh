@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # Teeth: sourced by tools/mtfork (uses its say, step, fail_step, scaled,
-# target_env, bg_wait, build, report, sel_target, sel_cases, ran_targets,
-# binary_jobs).
+# target_env, select_cases, bg_wait, build, report, sel_target, sel_cases,
+# ran_targets, binary_jobs).
 #
 # Each line of expect/teeth runs a target's binaries with the line's
 # environment and selected cases; every selected case must fail. A line is
@@ -57,10 +57,8 @@ teeth_line() { # N TARGET REST
 		esac
 	done
 	envs=${envs# } shown=${shown# } pats=${pats# }
-	for t in "$build/$name"/tests/*.t; do
-		sub=$(basename "$t" .t)
-		# shellcheck disable=SC2086
-		(set -f && "$t" --list $pats) >/dev/null 2>&1 || continue
+	for sub in $(select_cases "$name" "$pats"); do
+		t=$build/$name/tests/$sub.t
 		rec=$build/teeth/$n-$name-$sub.jsonl # line number: lines may share a target and env
 		rm -f "$rec"
 		# shellcheck disable=SC2046,SC2086

@@ -156,17 +156,21 @@ void stochastic(struct casectx *cx, struct outcome *o)
 		o->forks_inside = fork_takes_lock ? call_evidence : lock_evidence;
 		if (o->forks_inside >= need && (!fork_takes_lock || o->forks >= STOCH_HUNT_FORKS))
 			break;
-		/* after the old budget, go on only while evidence comes in,
-		 * and only while the floor is still in reach by the cap */
+		/* Without evidence (none yet, or no lock found to watch: none can
+		 * come) the forks only hunt a failure. Every stochastic failure
+		 * measured (make matrix, the teeth) came by fork 51, or 107 for
+		 * musl's AIO-1, whose budget is its own: so the hunt is counted in
+		 * forks, and a loaded machine (slower forks, in a time budget
+		 * fewer) makes it longer, never weaker. With evidence coming in,
+		 * only the cap ends the search, and futility (below). */
 		long t = now_ms() - start;
-		if (t > (can_count && o->forks_inside ? cap : hunt)) {
+		if (t > (can_count && o->forks_inside ? cap : hunt) &&
+		    (o->forks >= STOCH_HUNT_MIN || cx->stoch_ms > 0 || t > cap)) {
 			undecided = 1;
 			break;
 		}
-		/* No lock found: no evidence can come, only a failure. Every
-		 * stochastic failure measured (make matrix, the teeth) came by
-		 * fork 51, or 107 for musl's AIO-1, whose budget is its own. */
-		if (!can_count && cx->stoch_forks <= 0 && o->forks >= STOCH_HUNT_FORKS) {
+		if (!(can_count && o->forks_inside) && cx->stoch_forks <= 0 &&
+		    o->forks >= STOCH_HUNT_FORKS) {
 			undecided = 1;
 			break;
 		}
