@@ -45,6 +45,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../harness/casectx.h"
 #include "../harness/harness.h"
 #include "../harness/seccomp_abi.h"
 #include "../harness/seccomp_hold.h"
@@ -550,6 +551,13 @@ static int probe_lock_free(struct probe *p)
 	return PROBE_OK;
 }
 
+/* A child that takes its time (a loaded machine's, or a slow probe's). */
+static int probe_lock_free_slowly(struct probe *p)
+{
+	usleep(12000);
+	return probe_lock_free(p);
+}
+
 static const struct way held_way[] = {UFFD_WAY("synthetic", enter_locked, 0), {0}};
 static const struct way hollow_then_stochastic[] = {
     UFFD_WAY("hollow", enter_unlocked, 0), STOCHASTIC_WAY("synthetic", hammer), {0}};
@@ -898,9 +906,18 @@ static void stochastic_tests(void)
 	struct holding hollow = {
 	    .name = "synthetic lock", .verify = verify_lock, .ways = stoch_nothing};
 	run(&hollow, &o, &holder);
-	check(o.verdict == V_SKIP && strstr(o.detail, "undecided") && o.forks > 50,
-	      "stochastic: a hammer that never holds the lock is undecided after many forks, "
-	      "never a pass",
+	check(o.verdict == V_SKIP && strstr(o.detail, "undecided") && o.forks >= STOCH_HUNT_MIN &&
+	          o.forks <= STOCH_HUNT_FORKS,
+	      "stochastic: a hammer that never holds the lock is undecided after a hunt of 100 "
+	      "to 200 forks, never a pass",
+	      o.detail);
+
+	/* Each child takes 12 ms: a hunt that the 1 s budget alone ended would
+	 * stop at about 80 forks. */
+	struct mtcase slow = {"SELF.lock", "SELF", MUST, &hollow, probe_lock_free_slowly};
+	run_case(&slow, &o, &holder);
+	check(o.verdict == V_SKIP && strstr(o.detail, "undecided") && o.forks >= STOCH_HUNT_MIN,
+	      "stochastic: slow forks make the hunt longer, never shorter than 100 forks",
 	      o.detail);
 
 	struct holding high = {.name = "synthetic lock",
