@@ -2,10 +2,11 @@
 # bench/bench.mk - libforklock benchmarks (included by ref/ref.mk).
 # bench-forklock: gated-call cost, two-thread throughput and fork latency for
 # glibc, glibc with an empty library preloaded (the baseline), with the
-# adapter preloaded and with it linked in; rounds interleaved, medians and
-# paired changes against each goal; table on stdout, JSON (with the machine:
-# CPU, load, kernel, libc) in build/bench/forklock.json.
-# FORKLOCK_BENCH_ROUNDS=n for more or fewer rounds (default 15, at least 3).
+# adapter preloaded and with it linked in; in sets of four worker processes
+# taking turns, the median of the sets' changes with its 95 % interval
+# against each goal; table on stdout, JSON (with the machine: CPU, load,
+# kernel, libc) in build/bench/forklock.json.
+# FORKLOCK_BENCH_SCALE=x for x times the sets (0.1 to 5, default 1).
 
 REF_BENCH_SRC := $(REF_SRC)/../bench
 REF_BENCH_BIN := $(REF_BENCH_BUILD)/forklock_bench

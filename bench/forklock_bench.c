@@ -3,28 +3,31 @@
  * libforklock benchmarks: the cost of a gated call (alone, and with two
  * threads calling at once) and fork latency, for four configurations:
  *
- * Length: the four configurations share one interleaved measurement loop and
- * one report.
- *
  *   glibc      this program as it is;
  *   +empty     with an empty library preloaded: the baseline cost of
  *              preloading anything (one more object mapped into every fork);
  *   +forklock  with the adapter preloaded (LD_PRELOAD=libforklock.so);
  *   linked     the same program linked with libforklock.a (forklock(7)).
  *
- * The machine is shared and noisy, so every measurement runs in a fresh
- * process, the configurations take turns within each round (A B C D, then
- * B C D A, ...), and each comparison is made pair by pair within a round.
- * A row reports the median over the rounds and the spread of the paired
- * changes (lowest to highest once a sixth of the rounds is dropped at each
- * end); a goal is "met" when that whole range meets it, "NOT met" when none of it does,
- * and otherwise "too noisy to judge" (run again, or with more rounds:
- * FORKLOCK_BENCH_ROUNDS=n, default 15).
+ * The machine is shared and noisy: a measurement's time drifts over
+ * seconds, and a process's memory layout makes it a few percent faster or
+ * slower than its twin for its whole life. So the measurements are made in
+ * sets: a set starts one worker process per configuration, which then take
+ * turns (A B C D, B C D A, ...) at short measurements, a few milliseconds
+ * apart; each change against glibc (or +empty) is taken turn by turn, and
+ * a set's change is the median of its turns'. Many sets, each with fresh
+ * processes, average the layouts out. A row reports the median of the
+ * sets' changes with its 95 % confidence interval (distribution-free: order
+ * statistics of the sets' changes); a goal is "met" when the whole interval
+ * meets it, "NOT met" when none of it does, and otherwise "too noisy to
+ * judge" (run again, or with more sets: FORKLOCK_BENCH_SCALE=2).
  *
  * Usage: forklock_bench LIBFORKLOCK.so LINKED-BENCH EMPTY.so OUT.json
- *        forklock_bench --run calls|fork1|fork8   (one measurement)
+ *        forklock_bench --serve KIND   (a worker: one measurement per byte
+ *                                       read from stdin)
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <gnu/libc-version.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -37,7 +40,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define REPEATS 7
+#define REPEATS 3 /* a turn's runs of a call loop; the best counts */
+#define CALLS   50000
 
 static double now_ns(void)
 {
@@ -89,9 +93,9 @@ static double ns_per_call(enum workload w)
 
 	for (int r = 0; r < REPEATS; r++) {
 		double start = now_ns();
-		for (int i = 0; i < 200000; i++)
+		for (int i = 0; i < CALLS; i++)
 			call(w);
-		double ns = (now_ns() - start) / 200000;
+		double ns = (now_ns() - start) / CALLS;
 		best = ns < best ? ns : best;
 	}
 	return best;
@@ -114,28 +118,24 @@ static void *hammer(void *arg)
 	return NULL;
 }
 
-/* Calls per microsecond, two threads calling the same subsystem. */
+/* Calls per microsecond, two threads calling the same subsystem for 25 ms
+ * (a turn; the turns and sets give the median). */
 static double two_thread_rate(enum workload w)
 {
-	double rates[3] = {0};
+	pthread_t threads[2];
+	struct timespec period = {0, 25 * 1000 * 1000};
+	double start;
 
-	for (int r = 0; r < 3; r++) {
-		pthread_t threads[2];
-		struct timespec period = {0, 100 * 1000 * 1000};
-		double start;
-
-		atomic_store(&running, 1);
-		atomic_store(&total_calls, 0);
-		start = now_ns();
-		for (int i = 0; i < 2; i++)
-			pthread_create(&threads[i], NULL, hammer, (void *)(long)w);
-		nanosleep(&period, NULL);
-		atomic_store(&running, 0);
-		for (int i = 0; i < 2; i++)
-			pthread_join(threads[i], NULL);
-		rates[r] = atomic_load(&total_calls) / ((now_ns() - start) / 1e3);
-	}
-	return median(rates, 3);
+	atomic_store(&running, 1);
+	atomic_store(&total_calls, 0);
+	start = now_ns();
+	for (int i = 0; i < 2; i++)
+		pthread_create(&threads[i], NULL, hammer, (void *)(long)w);
+	nanosleep(&period, NULL);
+	atomic_store(&running, 0);
+	for (int i = 0; i < 2; i++)
+		pthread_join(threads[i], NULL);
+	return atomic_load(&total_calls) / ((now_ns() - start) / 1e3);
 }
 
 static int idle_pipe[2];
@@ -149,19 +149,28 @@ static void *idle(void *arg)
 	return arg;
 }
 
-/* Median microseconds of fork + _exit + waitpid with threads and resident MB. */
-static double fork_latency(int threads, size_t megabytes, int samples)
+/* A fork worker's state for its whole life: resident memory, and idle
+ * threads (a process with eight threads forks). */
+static void fork_ready(int threads, size_t megabytes)
 {
-	pthread_t ids[8];
+	static pthread_t ids[8];
 	size_t size = megabytes << 20;
 	char *memory = malloc(size);
-	double us[256] = {0};
 
+	if (!memory)
+		exit(1);
 	memset(memory, 1, size);
 	if (threads > 1 && pipe(idle_pipe) != 0)
 		exit(1);
 	for (int i = 0; i < threads - 1; i++)
 		pthread_create(&ids[i], NULL, idle, NULL);
+}
+
+/* Median microseconds of fork + _exit + waitpid, over some forks. */
+static double fork_latency(int samples)
+{
+	double us[64] = {0};
+
 	for (int s = 0; s < samples; s++) {
 		double start = now_ns();
 		pid_t pid = fork();
@@ -170,16 +179,6 @@ static double fork_latency(int threads, size_t megabytes, int samples)
 		waitpid(pid, NULL, 0);
 		us[s] = (now_ns() - start) / 1e3;
 	}
-	for (int i = 0; i < threads - 1; i++)
-		if (write(idle_pipe[1], "x", 1) != 1)
-			exit(1);
-	for (int i = 0; i < threads - 1; i++)
-		pthread_join(ids[i], NULL);
-	if (threads > 1) {
-		close(idle_pipe[0]);
-		close(idle_pipe[1]);
-	}
-	free(memory);
 	return median(us, samples);
 }
 
@@ -209,29 +208,59 @@ static const struct row_info {
     {"random(), 2 threads", "calls/us", "calls", 1, 0.9, 0.9},
     {"localtime_r(), 2 threads", "calls/us", "calls", 1, 0.9, 0.9},
     /* 1 thread, 1 MB: +forklock is judged against +empty (percentage points). */
-    {"fork, 1 thread, 1 MB", "us", "fork1", 2, 1, 1},
-    {"fork, 1 thread, 100 MB", "us", "fork1", 2, 5, 5},
-    {"fork, 8 threads, 1 MB", "us", "fork8", 2, 5, 5},
-    {"fork, 8 threads, 100 MB", "us", "fork8", 2, 5, 5},
+    {"fork, 1 thread, 1 MB", "us", "fork1-small", 2, 1, 1},
+    {"fork, 1 thread, 100 MB", "us", "fork1-large", 2, 5, 5},
+    {"fork, 8 threads, 1 MB", "us", "fork8-small", 2, 5, 5},
+    {"fork, 8 threads, 100 MB", "us", "fork8-large", 2, 5, 5},
 };
 
-static int run(const char *kind)
+/* The kinds of worker, each measuring some rows per turn, with its number
+ * of sets and of turns per set. The 1-thread 1 MB fork has the tightest
+ * goal (1 percentage point over +empty) and gets the most; a turn of the
+ * others costs more. */
+static const struct kind {
+	const char *name;
+	int sets, turns;
+} kinds[] = {
+    {"fork1-small", 80, 20}, {"fork1-large", 24, 8}, {"fork8-small", 24, 10},
+    {"fork8-large", 24, 8},  {"calls", 20, 4},
+};
+#define KINDS (int)(sizeof(kinds) / sizeof(kinds[0]))
+
+/* One turn: the kind's rows, "ROW VALUE" lines, then "end". The fork
+ * workers hold their memory and threads for their whole life (fork_ready)
+ * and time a few forks per turn. */
+static int measure_once(const char *kind)
 {
 	if (strcmp(kind, "calls") == 0) {
 		for (int w = 0; w < WORKLOADS; w++)
 			printf("%d %.3f\n", R_NS_RANDOM + w, ns_per_call(w));
 		for (int w = 0; w < 2; w++)
 			printf("%d %.3f\n", R_MT_RANDOM + w, two_thread_rate(w));
-	} else if (strcmp(kind, "fork1") == 0) {
-		/* This process never has a second thread. */
-		printf("%d %.3f\n", R_FORK1_1, fork_latency(1, 1, 201));
-		printf("%d %.3f\n", R_FORK1_100, fork_latency(1, 100, 41));
-	} else if (strcmp(kind, "fork8") == 0) {
-		printf("%d %.3f\n", R_FORK8_1, fork_latency(8, 1, 201));
-		printf("%d %.3f\n", R_FORK8_100, fork_latency(8, 100, 41));
+	} else if (strcmp(kind, "fork1-small") == 0) {
+		printf("%d %.3f\n", R_FORK1_1, fork_latency(21)); /* never a second thread */
+	} else if (strcmp(kind, "fork1-large") == 0) {
+		printf("%d %.3f\n", R_FORK1_100, fork_latency(5));
+	} else if (strcmp(kind, "fork8-small") == 0) {
+		printf("%d %.3f\n", R_FORK8_1, fork_latency(21));
+	} else if (strcmp(kind, "fork8-large") == 0) {
+		printf("%d %.3f\n", R_FORK8_100, fork_latency(5));
 	} else {
 		return 2;
 	}
+	printf("end\n");
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
+static int serve(const char *kind)
+{
+	char byte;
+
+	if (strncmp(kind, "fork", 4) == 0)
+		fork_ready(kind[4] == '8' ? 8 : 1, strstr(kind, "large") ? 100 : 1);
+	while (read(0, &byte, 1) == 1)
+		if (measure_once(kind))
+			return 2;
 	return 0;
 }
 
@@ -241,46 +270,85 @@ enum config { C_GLIBC, C_EMPTY, C_FORKLOCK, C_LINKED, CONFIGS };
 static const char *const config_name[CONFIGS] = {"glibc", "+empty", "+forklock", "linked"};
 static const char *const config_key[CONFIGS] = {"glibc", "empty", "forklock", "linked"};
 
-#define MAX_ROUNDS 31
-static double values[ROWS][CONFIGS][MAX_ROUNDS];
+#define MAX_SETS  400
+#define MAX_TURNS 64
+static double turn_value[ROWS][CONFIGS][MAX_TURNS]; /* this set's */
+static double set_value[ROWS][CONFIGS][MAX_SETS];   /* each set's median */
+static double set_change[ROWS][CONFIGS][MAX_SETS];  /* each set's median change */
+static int sets_of[ROWS], turns_of[ROWS];
 
-static int measure(const char *program, const char *preload, const char *kind, int round,
-                   enum config c)
-{
-	char line[128], env[4200];
-	char *envp[] = {env, NULL};
-	int fds[2], status;
-	FILE *in;
+struct worker {
 	pid_t pid;
+	FILE *to, *from;
+};
+
+/* A worker of a kind for one configuration: PROGRAM --serve KIND, with the
+ * configuration's preload (and no other environment). */
+static int start_worker(struct worker *w, const char *program, const char *preload,
+                        const char *kind)
+{
+	char env[4200];
+	char *envp[] = {env, NULL}, *no_env[] = {NULL};
+	int in[2], out[2];
 
 	snprintf(env, sizeof(env), "LD_PRELOAD=%s", preload ? preload : "");
-	if (pipe(fds) != 0)
+	/* close-on-exec: a later worker holding this one's request pipe open
+	 * would keep it from ever seeing the end of its requests */
+	if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0)
 		return -1;
-	pid = fork();
-	if (pid == 0) {
-		char *argv[] = {"forklock_bench", "--run", (char *)kind, NULL};
-		dup2(fds[1], 1);
-		close(fds[0]);
-		execve(program, argv, preload ? envp : (char *[]){NULL});
+	w->pid = fork();
+	if (w->pid == 0) {
+		char *argv[] = {"forklock_bench", "--serve", (char *)kind, NULL};
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		close(in[0]);
+		close(in[1]);
+		close(out[0]);
+		close(out[1]);
+		execve(program, argv, preload ? envp : no_env);
 		_exit(127);
 	}
-	close(fds[1]);
-	in = fdopen(fds[0], "r");
-	while (fgets(line, sizeof(line), in)) {
-		int r;
-		double v;
-		if (sscanf(line, "%d %lf", &r, &v) == 2 && r >= 0 && r < ROWS)
-			values[r][c][round] = v;
-	}
-	fclose(in);
-	waitpid(pid, &status, 0);
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+	close(in[0]);
+	close(out[1]);
+	w->to = fdopen(in[1], "w");
+	w->from = fdopen(out[0], "r");
+	return w->pid > 0 && w->to && w->from ? 0 : -1;
 }
 
-/* Paired change of config c against glibc in one round, in the row's unit. */
-static double change(enum row r, enum config c, int round)
+/* One turn: the worker measures its kind's rows once. */
+static int take_turn(struct worker *w, enum config c, int turn)
 {
-	double base = values[r][C_GLIBC][round], v = values[r][c][round];
+	char line[128];
+
+	if (fputc('x', w->to) == EOF || fflush(w->to) == EOF)
+		return -1;
+	while (fgets(line, sizeof(line), w->from)) {
+		int r;
+		double v;
+		if (strcmp(line, "end\n") == 0)
+			return 0;
+		if (sscanf(line, "%d %lf", &r, &v) == 2 && r >= 0 && r < ROWS)
+			turn_value[r][c][turn] = v;
+	}
+	return -1; /* the worker died */
+}
+
+static int stop_worker(struct worker *w)
+{
+	int status;
+
+	fclose(w->to); /* end of requests: it exits */
+	fclose(w->from);
+	return waitpid(w->pid, &status, 0) == w->pid && WIFEXITED(status) &&
+	               WEXITSTATUS(status) == 0
+	           ? 0
+	           : -1;
+}
+
+/* Change of config c against glibc in one turn, in the row's unit. */
+static double change(enum row r, enum config c, int turn)
+{
+	double base = turn_value[r][C_GLIBC][turn], v = turn_value[r][c][turn];
 
 	switch (rows[r].goal_kind) {
 	case 0:
@@ -292,20 +360,77 @@ static double change(enum row r, enum config c, int round)
 	}
 }
 
+/* +forklock on the 1-thread 1 MB fork is judged against +empty: the pair's
+ * change in percentage points. */
+static bool against_empty(enum row r, enum config c)
+{
+	return r == R_FORK1_1 && c == C_FORKLOCK;
+}
+
+/* A set of one kind: a worker per configuration, taking turns. */
+static int run_set(const struct kind *k, int set, const char *programs[CONFIGS],
+                   const char *preloads[CONFIGS])
+{
+	struct worker w[CONFIGS];
+	double v[MAX_TURNS];
+	int failed = 0;
+
+	for (int c = 0; c < CONFIGS; c++)
+		if (start_worker(&w[c], programs[c], preloads[c], k->name) != 0)
+			return -1;
+	for (int t = 0; t < k->turns && !failed; t++)
+		for (int i = 0; i < CONFIGS && !failed; i++) {
+			enum config c = (enum config)((i + t + set) % CONFIGS);
+			failed = take_turn(&w[c], c, t) != 0;
+		}
+	for (int c = 0; c < CONFIGS; c++)
+		failed |= stop_worker(&w[c]) != 0;
+	if (failed)
+		return -1;
+	for (int r = 0; r < ROWS; r++) {
+		if (strcmp(rows[r].kind, k->name) != 0)
+			continue;
+		for (int c = 0; c < CONFIGS; c++) {
+			for (int t = 0; t < k->turns; t++)
+				v[t] = turn_value[r][c][t];
+			set_value[r][c][set] = median(v, k->turns);
+			if (c == C_GLIBC)
+				continue;
+			for (int t = 0; t < k->turns; t++)
+				v[t] = change((enum row)r, (enum config)c, t) -
+				       (against_empty((enum row)r, (enum config)c)
+				            ? change((enum row)r, C_EMPTY, t)
+				            : 0);
+			set_change[r][c][set] = median(v, k->turns);
+		}
+		sets_of[r] = set + 1;
+		turns_of[r] = k->turns;
+	}
+	return 0;
+}
+
 struct judged {
 	double median, lo, hi;
 	const char *verdict;
 };
 
-/* The paired values' median and spread, and the verdict against goal. */
-static struct judged judge(double *paired, int rounds, bool at_least, double goal)
+/* The sets' changes: their median, its 95 % confidence interval (order
+ * statistics: ranks n/2 -+ 0.98 sqrt(n), whatever the distribution), and
+ * the verdict against goal. */
+static struct judged judge(double *changes, int n, bool at_least, double goal)
 {
 	struct judged j;
-	int trim = rounds / 6;
+	int root = 0, lo, hi;
 
-	j.median = median(paired, rounds); /* sorts */
-	j.lo = paired[trim];
-	j.hi = paired[rounds - 1 - trim];
+	while (root * root < 4 * n) /* 2 sqrt(n) rounded up: for 1.96 sqrt(n) */
+		root++;
+	lo = (n - root) / 2 - 1;
+	hi = (n + root) / 2 + 1;
+	lo = lo < 0 ? 0 : lo;
+	hi = hi > n - 1 ? n - 1 : hi;
+	j.median = median(changes, n); /* sorts */
+	j.lo = changes[lo];
+	j.hi = changes[hi];
 	if (at_least)
 		j.verdict = j.lo >= goal ? "met" : j.hi < goal ? "NOT met" : "too noisy to judge";
 	else
@@ -355,53 +480,63 @@ int main(int argc, char **argv)
 	const char *self = "/proc/self/exe";
 	char cpu[256], load_before[128], load_after[128], exe[4096];
 	struct utsname un;
-	int rounds = 15;
-	const char *env_rounds = getenv("FORKLOCK_BENCH_ROUNDS");
+	double scale = 1;
+	const char *env_scale = getenv("FORKLOCK_BENCH_SCALE");
 	FILE *json;
 	ssize_t len;
 
-	if (argc == 3 && strcmp(argv[1], "--run") == 0)
-		return run(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "--serve") == 0)
+		return serve(argv[2]);
 	if (argc != 5) {
 		fprintf(stderr, "usage: %s LIBFORKLOCK.so LINKED-BENCH EMPTY.so OUT.json\n",
 		        argv[0]);
 		return 2;
 	}
-	if (env_rounds && atoi(env_rounds) >= 3)
-		rounds = atoi(env_rounds) < MAX_ROUNDS ? atoi(env_rounds) : MAX_ROUNDS;
+	if (env_scale) {
+		char *end;
+		scale = strtod(env_scale, &end);
+		if (*end || !(scale >= 0.1 && scale <= 5)) {
+			fprintf(stderr,
+			        "forklock_bench: FORKLOCK_BENCH_SCALE=%s is not a number from 0.1 "
+			        "to 5 (the sets, times the default)\n",
+			        env_scale);
+			return 2;
+		}
+	}
 	len = readlink(self, exe, sizeof(exe) - 1);
 	if (len <= 0)
 		return 1;
 	exe[len] = 0;
+	const char *programs[CONFIGS] = {exe, exe, exe, argv[2]};
+	const char *preloads[CONFIGS] = {NULL, argv[3], argv[1], NULL};
 	read_first_line("/proc/cpuinfo", "model name", cpu, sizeof(cpu));
 	read_first_line("/proc/loadavg", NULL, load_before, sizeof(load_before));
 	uname(&un);
 	printf("machine: %s, %ld CPUs, kernel %s, glibc %s, load %s\n", cpu,
 	       sysconf(_SC_NPROCESSORS_ONLN), un.release, gnu_get_libc_version(), load_before);
-	printf("%d rounds; in each, every configuration in turn, each measurement in a fresh "
-	       "process\n",
-	       rounds);
+	printf("in sets of four worker processes, one per configuration, taking turns; the "
+	       "sets' changes\n");
 	fflush(stdout);
 
-	for (int round = 0; round < rounds; round++) {
-		static const char *const kinds[] = {"fork1", "fork8", "calls"};
-		for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
-			for (int i = 0; i < CONFIGS; i++) {
-				enum config c = (enum config)((i + round) % CONFIGS);
-				const char *program = c == C_LINKED ? argv[2] : exe;
-				const char *preload = c == C_EMPTY      ? argv[3]
-				                      : c == C_FORKLOCK ? argv[1]
-				                                        : NULL;
-				if (measure(program, preload, kinds[k], round, c) != 0) {
-					fprintf(stderr,
-					        "forklock_bench: a measurement failed (%s, %s)\n",
-					        config_name[c], kinds[k]);
-					return 1;
-				}
+	bool tty = isatty(2);
+	for (int k = 0; k < KINDS; k++) {
+		int sets = (int)(kinds[k].sets * scale + 0.5);
+		sets = sets < 6 ? 6 : sets > MAX_SETS ? MAX_SETS : sets;
+		for (int set = 0; set < sets; set++) {
+			if (run_set(&kinds[k], set, programs, preloads) != 0) {
+				fprintf(stderr, "\nforklock_bench: a worker failed (%s, set %d)\n",
+				        kinds[k].name, set + 1);
+				return 1;
 			}
-		fprintf(stderr, "\rround %d/%d", round + 1, rounds);
+			if (tty)
+				fprintf(stderr, "\r%-12s set %d/%d", kinds[k].name, set + 1, sets);
+		}
+		if (!tty)
+			fprintf(stderr, "%s: %d sets of %d turns\n", kinds[k].name, sets,
+			        kinds[k].turns);
 	}
-	fprintf(stderr, "\r");
+	if (tty)
+		fprintf(stderr, "\r%40s\r", "");
 	read_first_line("/proc/loadavg", NULL, load_after, sizeof(load_after));
 
 	json = fopen(argv[4], "w");
@@ -409,7 +544,7 @@ int main(int argc, char **argv)
 		perror(argv[4]);
 		return 1;
 	}
-	fprintf(json, "{\n  \"format\": 2,\n  \"machine\": {\"cpu\": ");
+	fprintf(json, "{\n  \"format\": 3,\n  \"machine\": {\"cpu\": ");
 	json_string(json, cpu);
 	fprintf(json, ", \"cpus\": %ld, \"kernel\": ", sysconf(_SC_NPROCESSORS_ONLN));
 	json_string(json, un.release);
@@ -419,42 +554,42 @@ int main(int argc, char **argv)
 	json_string(json, load_before);
 	fprintf(json, ", \"loadavg_after\": ");
 	json_string(json, load_after);
-	fprintf(json, "},\n  \"rounds\": %d,\n  \"rows\": [", rounds);
+	fprintf(json, "},\n  \"interval\": \"95%% confidence interval of the median of the "
+	              "sets' changes\",\n  \"rows\": [");
 
-	printf("%-26s %-10s %18s %18s %22s %-16s %s\n", "benchmark", "config", "median",
-	       "glibc median", "change [spread]", "goal", "verdict");
+	printf("%-26s %-10s %18s %18s %26s %-16s %s\n", "benchmark", "config", "median",
+	       "glibc median", "change [95% interval]", "goal", "verdict");
 	for (int r = 0; r < ROWS; r++) {
+		int n = sets_of[r];
 		fprintf(json, "%s\n    {\"name\": ", r ? "," : "");
 		json_string(json, rows[r].name);
-		fprintf(json, ", \"unit\": \"%s\", \"values\": {", rows[r].unit);
+		fprintf(json, ", \"unit\": \"%s\", \"sets\": %d, \"turns\": %d, \"values\": {",
+		        rows[r].unit, n, turns_of[r]);
 		for (int c = 0; c < CONFIGS; c++) {
 			fprintf(json, "%s\"%s\": [", c ? ", " : "", config_key[c]);
-			for (int i = 0; i < rounds; i++)
-				fprintf(json, "%s%.3f", i ? ", " : "", values[r][c][i]);
+			for (int i = 0; i < n; i++)
+				fprintf(json, "%s%.3f", i ? ", " : "", set_value[r][c][i]);
 			fprintf(json, "]");
 		}
 		fprintf(json, "}, \"comparisons\": [");
 		for (int c = C_EMPTY; c < CONFIGS; c++) {
-			double paired[MAX_ROUNDS] = {0}, raw[MAX_ROUNDS] = {0},
-			       base[MAX_ROUNDS] = {0};
+			double changes[MAX_SETS], raw[MAX_SETS], base[MAX_SETS];
 			double goal = c == C_LINKED ? rows[r].goal_linked : rows[r].goal;
-			bool vs_empty = r == R_FORK1_1 && c == C_FORKLOCK;
+			bool vs_empty = against_empty((enum row)r, (enum config)c);
 			bool at_least = rows[r].goal_kind == 1;
 			char goal_text[64], change_text[64], median_text[48], base_text[48];
 			struct judged j;
 			double m, b, spread;
 
-			for (int i = 0; i < rounds; i++) {
-				paired[i] = change((enum row)r, (enum config)c, i);
-				if (vs_empty)
-					paired[i] -= change((enum row)r, C_EMPTY, i);
-				raw[i] = values[r][c][i];
-				base[i] = values[r][C_GLIBC][i];
+			for (int i = 0; i < n; i++) {
+				changes[i] = set_change[r][c][i];
+				raw[i] = set_value[r][c][i];
+				base[i] = set_value[r][C_GLIBC][i];
 			}
-			j = judge(paired, rounds, at_least, goal);
-			m = median(raw, rounds);
-			spread = (raw[rounds - 1 - rounds / 6] - raw[rounds / 6]) / 2 / m * 100;
-			b = median(base, rounds);
+			j = judge(changes, n, at_least, goal);
+			m = median(raw, n);
+			spread = (raw[n - 1 - n / 6] - raw[n / 6]) / 2 / m * 100;
+			b = median(base, n);
 			if (c == C_EMPTY) {
 				snprintf(goal_text, sizeof(goal_text), "(baseline)");
 				j.verdict = "";
@@ -467,15 +602,15 @@ int main(int argc, char **argv)
 				         unit_of_change((enum row)r));
 			}
 			if (at_least)
-				snprintf(change_text, sizeof(change_text), "x%.2f [%.2f..%.2f]",
+				snprintf(change_text, sizeof(change_text), "x%.3f [%.3f..%.3f]",
 				         j.median, j.lo, j.hi);
 			else
-				snprintf(change_text, sizeof(change_text), "%+.1f%s [%+.1f..%+.1f]",
+				snprintf(change_text, sizeof(change_text), "%+.2f%s [%+.2f..%+.2f]",
 				         j.median, vs_empty ? "pp" : unit_of_change((enum row)r),
 				         j.lo, j.hi);
 			snprintf(median_text, sizeof(median_text), "%.1f +-%.0f%%", m, spread);
 			snprintf(base_text, sizeof(base_text), "%.1f", b);
-			printf("%-26s %-10s %18s %18s %22s %-16s %s\n",
+			printf("%-26s %-10s %18s %18s %26s %-16s %s\n",
 			       c == C_EMPTY ? rows[r].name : "", config_name[c], median_text,
 			       base_text, change_text, goal_text, j.verdict);
 			fprintf(json,
@@ -493,9 +628,9 @@ int main(int argc, char **argv)
 	}
 	fprintf(json, "\n  ]\n}\n");
 	fclose(json);
-	printf("(median +-: half the spread of the rounds, in %% of the median; change: median of "
-	       "the paired\n changes against glibc in the same round, [its range without the "
-	       "lowest and highest sixth];\n load after: %s)\n",
+	printf("(median +-: a set's median, over the sets: half the spread of their middle two "
+	       "thirds,\n in %% of the median; change: the median over the sets of each set's "
+	       "median change\n turn by turn, [its 95%% confidence interval];\n load after: %s)\n",
 	       load_after);
 	printf("written: %s\n", argv[4]);
 	return 0;
