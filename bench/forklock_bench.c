@@ -573,7 +573,7 @@ int main(int argc, char **argv)
 		}
 		fprintf(json, "}, \"comparisons\": [");
 		for (int c = C_EMPTY; c < CONFIGS; c++) {
-			double changes[MAX_SETS], raw[MAX_SETS], base[MAX_SETS];
+			double changes[MAX_SETS] = {0}, raw[MAX_SETS] = {0}, base[MAX_SETS] = {0};
 			double goal = c == C_LINKED ? rows[r].goal_linked : rows[r].goal;
 			bool vs_empty = against_empty((enum row)r, (enum config)c);
 			bool at_least = rows[r].goal_kind == 1;
