@@ -111,9 +111,10 @@ FORKLOCK_HIDDEN void forklock_debug_gate_enter(const struct forklock_gate *gate)
 		violation("entering gate", gate->name, FORKLOCK_RANK_GATES, top);
 }
 
-FORKLOCK_HIDDEN void forklock_debug_forget_held(void)
+FORKLOCK_HIDDEN FORKLOCK_CHILD_ONLY void forklock_debug_forget_held(void)
 {
-	held.count = 0;
+	if (held.count) /* (a store only when something changes: no page copied for nothing) */
+		held.count = 0;
 }
 
 FORKLOCK_PUBLIC bool forklock_debug_enabled(void)

@@ -54,7 +54,7 @@ FORKLOCK_PUBLIC void forklock_parent(void)
  * exist here.  A nested fork's child then takes them again, because the outer
  * fork, still in progress in this process, will release them.
  */
-FORKLOCK_PUBLIC void forklock_child(void)
+FORKLOCK_PUBLIC FORKLOCK_CHILD_ONLY void forklock_child(void)
 {
 	int saved = errno;
 

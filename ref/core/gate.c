@@ -171,7 +171,7 @@ static void open_gates(void *unused)
 }
 
 /* In the child every other record belongs to a thread that does not exist. */
-static void reset_gates(void *unused)
+static FORKLOCK_CHILD_ONLY void reset_gates(void *unused)
 {
 	struct forklock_thread *self = forklock_self_record;
 	struct forklock_thread *rec;

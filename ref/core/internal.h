@@ -19,7 +19,15 @@
 
 #define FORKLOCK_HIDDEN __attribute__((visibility("hidden")))
 #define FORKLOCK_PUBLIC __attribute__((visibility("default")))
-#define unlikely(x)     __builtin_expect(!!(x), 0)
+/*
+ * Code that runs only in the child, after fork. A child's page tables hold
+ * none of the library's code (fork copies no page table of a file mapping),
+ * so every 64 KB window of code it runs is a page fault (fault-around) in
+ * every child. GCC puts cold functions together (.text.unlikely, at the
+ * start of the code, beside the core): the child's whole path is one window.
+ */
+#define FORKLOCK_CHILD_ONLY __attribute__((cold))
+#define unlikely(x)         __builtin_expect(!!(x), 0)
 
 /*
  * The only way this library ever blocks: a private futex wait with no

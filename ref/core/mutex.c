@@ -34,7 +34,7 @@ FORKLOCK_PUBLIC void forklock_mutex_unlock(forklock_mutex_t *mutex)
 }
 
 /* The waiters it remembers are threads the child does not have. */
-static void mutex_reset(void *obj)
+static FORKLOCK_CHILD_ONLY void mutex_reset(void *obj)
 {
 	atomic_store_explicit(word_of(obj), 0, memory_order_relaxed);
 }

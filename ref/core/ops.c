@@ -88,7 +88,7 @@ FORKLOCK_PUBLIC void forklock_op_end(int token)
  * filling its slot had not begun: it is dropped.  The forking thread's own
  * operations continue in the child (fork called from a constructor).
  */
-FORKLOCK_HIDDEN void forklock_ops_child(void)
+FORKLOCK_HIDDEN FORKLOCK_CHILD_ONLY void forklock_ops_child(void)
 {
 	const void *self = forklock_self_id();
 	int used = atomic_load_explicit(&slots_used, memory_order_relaxed);

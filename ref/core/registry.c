@@ -79,7 +79,7 @@ FORKLOCK_HIDDEN void forklock_release_all(void)
 	}
 }
 
-FORKLOCK_HIDDEN void forklock_reset_all(void)
+FORKLOCK_HIDDEN FORKLOCK_CHILD_ONLY void forklock_reset_all(void)
 {
 	for (struct forklock *lock = first; lock; lock = lock->next)
 		lock->ops->reset(lock->obj);

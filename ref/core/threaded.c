@@ -41,7 +41,7 @@ FORKLOCK_PUBLIC bool forklock_is_threaded(void)
 }
 
 /* Written only if set: an untouched page costs the child no copy. */
-FORKLOCK_HIDDEN void forklock_threaded_child(void)
+FORKLOCK_HIDDEN FORKLOCK_CHILD_ONLY void forklock_threaded_child(void)
 {
 	if (atomic_load_explicit(&forklock_fork_state.threaded, memory_order_relaxed))
 		atomic_store_explicit(&forklock_fork_state.threaded, false, memory_order_relaxed);

@@ -92,7 +92,7 @@ static void wait_loader_consistent(void *unused)
 	}
 }
 
-static void taint_interrupted(void)
+static FORKLOCK_CHILD_ONLY void taint_interrupted(void)
 {
 	struct fl_taint *taint = &forklock_dlopen_taint;
 	int before = taint->count;
@@ -141,7 +141,7 @@ static void taint_interrupted(void)
 		                "; some are not refused\n");
 }
 
-static void in_child(void *unused)
+static FORKLOCK_CHILD_ONLY void in_child(void *unused)
 {
 	(void)unused;
 	if (forklock_loader_inconsistent)

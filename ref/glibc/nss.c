@@ -96,7 +96,7 @@ static void enumeration_record(enum nss_database db)
 }
 
 /* In the child of a threaded fork: which enumerations were other threads'. */
-static void mark_inherited_enumerations(void)
+static FORKLOCK_CHILD_ONLY void mark_inherited_enumerations(void)
 {
 	const void *self = forklock_self_id();
 
@@ -214,7 +214,7 @@ static void nothing(void *unused)
 	(void)unused;
 }
 
-static void reset_in_child(void *unused)
+static FORKLOCK_CHILD_ONLY void reset_in_child(void *unused)
 {
 	(void)unused;
 	if (!forklock_gate_nss.off)

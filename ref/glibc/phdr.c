@@ -175,7 +175,7 @@ static void nothing(void *unused)
 }
 
 /* Only the forking thread exists in the child: only its reads and closes. */
-static void phdr_child(void *unused)
+static FORKLOCK_CHILD_ONLY void phdr_child(void *unused)
 {
 	(void)unused;
 	/* Stores only if needed: a page left untouched is never copied. */

@@ -72,7 +72,7 @@ static void nothing(void *unused)
 	(void)unused;
 }
 
-static void reset_in_child(void *unused)
+static FORKLOCK_CHILD_ONLY void reset_in_child(void *unused)
 {
 	atomic_int *word = (atomic_int *)&lock.word;
 
