@@ -13,9 +13,9 @@
  * seconds, and a process's memory layout makes it a few percent faster or
  * slower than its twin for its whole life. So the measurements are made in
  * sets: a set starts one worker process per configuration, which then take
- * turns (A B C D, B C D A, ...) at short measurements, a few milliseconds
- * apart; each change against glibc (or +empty) is taken turn by turn, and
- * a set's change is the median of its turns'. Many sets, each with fresh
+ * turns (in a fresh order each turn) at short measurements, a few
+ * milliseconds apart; each change against glibc (or +empty) is taken turn
+ * by turn, and a set's change is the median of its turns'. Many sets, each with fresh
  * processes, average the layouts out. A row reports the median of the
  * sets' changes with its 95 % confidence interval (distribution-free: order
  * statistics of the sets' changes); a goal is "met" when the whole interval
@@ -30,6 +30,7 @@
 #include <fcntl.h>
 #include <gnu/libc-version.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -270,8 +271,9 @@ enum config { C_GLIBC, C_EMPTY, C_FORKLOCK, C_LINKED, CONFIGS };
 static const char *const config_name[CONFIGS] = {"glibc", "+empty", "+forklock", "linked"};
 static const char *const config_key[CONFIGS] = {"glibc", "empty", "forklock", "linked"};
 
-#define MAX_SETS  400
-#define MAX_TURNS 64
+#define MAX_SETS     400
+#define MAX_TURNS    64
+#define TURN_LIMIT_S 60 /* a turn takes milliseconds: a worker silent this long is stuck */
 static double turn_value[ROWS][CONFIGS][MAX_TURNS]; /* this set's */
 static double set_value[ROWS][CONFIGS][MAX_SETS];   /* each set's median */
 static double set_change[ROWS][CONFIGS][MAX_SETS];  /* each set's median change */
@@ -288,14 +290,19 @@ static int start_worker(struct worker *w, const char *program, const char *prelo
                         const char *kind)
 {
 	char env[4200];
-	char *envp[] = {env, NULL}, *no_env[] = {NULL};
+	char *envp[] = {env, NULL}; /* the same one variable for all: setenv() */
 	int in[2], out[2];
 
 	snprintf(env, sizeof(env), "LD_PRELOAD=%s", preload ? preload : "");
 	/* close-on-exec: a later worker holding this one's request pipe open
 	 * would keep it from ever seeing the end of its requests */
-	if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0)
+	if (pipe2(in, O_CLOEXEC) != 0)
 		return -1;
+	if (pipe2(out, O_CLOEXEC) != 0) {
+		close(in[0]);
+		close(in[1]);
+		return -1;
+	}
 	w->pid = fork();
 	if (w->pid == 0) {
 		char *argv[] = {"forklock_bench", "--serve", (char *)kind, NULL};
@@ -305,7 +312,7 @@ static int start_worker(struct worker *w, const char *program, const char *prelo
 		close(in[1]);
 		close(out[0]);
 		close(out[1]);
-		execve(program, argv, preload ? envp : no_env);
+		execve(program, argv, envp);
 		_exit(127);
 	}
 	close(in[0]);
@@ -315,28 +322,38 @@ static int start_worker(struct worker *w, const char *program, const char *prelo
 	return w->pid > 0 && w->to && w->from ? 0 : -1;
 }
 
-/* One turn: the worker measures its kind's rows once. */
-static int take_turn(struct worker *w, enum config c, int turn)
+/* One turn: the worker measures its kind's rows once; all of them must
+ * come (a worker that stops answering is cut short by the turn's alarm). */
+static int take_turn(struct worker *w, enum config c, int turn, int expected)
 {
 	char line[128];
+	int got = 0;
 
 	if (fputc('x', w->to) == EOF || fflush(w->to) == EOF)
 		return -1;
+	alarm(TURN_LIMIT_S);
 	while (fgets(line, sizeof(line), w->from)) {
 		int r;
 		double v;
-		if (strcmp(line, "end\n") == 0)
-			return 0;
-		if (sscanf(line, "%d %lf", &r, &v) == 2 && r >= 0 && r < ROWS)
+		if (strcmp(line, "end\n") == 0) {
+			alarm(0);
+			return got == expected ? 0 : -1;
+		}
+		if (sscanf(line, "%d %lf", &r, &v) == 2 && r >= 0 && r < ROWS) {
 			turn_value[r][c][turn] = v;
+			got++;
+		}
 	}
-	return -1; /* the worker died */
+	alarm(0);
+	return -1; /* the worker died, or did not answer in time */
 }
 
-static int stop_worker(struct worker *w)
+static int stop_worker(struct worker *w, bool kill_it)
 {
 	int status;
 
+	if (kill_it)
+		kill(w->pid, SIGKILL);
 	fclose(w->to); /* end of requests: it exits */
 	fclose(w->from);
 	return waitpid(w->pid, &status, 0) == w->pid && WIFEXITED(status) &&
@@ -373,18 +390,33 @@ static int run_set(const struct kind *k, int set, const char *programs[CONFIGS],
 {
 	struct worker w[CONFIGS];
 	double v[MAX_TURNS];
-	int failed = 0;
+	int failed = 0, started = 0, expected = 0;
+	unsigned seed = 0x9e3779b9u * (unsigned)(set + 1) + (unsigned)(k - kinds);
 
-	for (int c = 0; c < CONFIGS; c++)
-		if (start_worker(&w[c], programs[c], preloads[c], k->name) != 0)
-			return -1;
-	for (int t = 0; t < k->turns && !failed; t++)
-		for (int i = 0; i < CONFIGS && !failed; i++) {
-			enum config c = (enum config)((i + t + set) % CONFIGS);
-			failed = take_turn(&w[c], c, t) != 0;
+	for (int r = 0; r < ROWS; r++)
+		expected += strcmp(rows[r].kind, k->name) == 0;
+	for (; started < CONFIGS; started++)
+		if (start_worker(&w[started], programs[started], preloads[started], k->name) != 0) {
+			failed = 1;
+			break;
 		}
-	for (int c = 0; c < CONFIGS; c++)
-		failed |= stop_worker(&w[c]) != 0;
+	/* A fresh order every turn: each configuration follows each other one
+	 * alike (what a worker leaves in caches and allocators is no
+	 * configuration's), and fixed by the set and kind, so a run repeats. */
+	for (int t = 0; t < k->turns && !failed; t++) {
+		enum config order[CONFIGS] = {C_GLIBC, C_EMPTY, C_FORKLOCK, C_LINKED};
+		for (int i = CONFIGS - 1; i > 0; i--) {
+			seed = seed * 1103515245u + 12345u;
+			int j = (int)((seed >> 16) % (unsigned)(i + 1));
+			enum config x = order[i];
+			order[i] = order[j];
+			order[j] = x;
+		}
+		for (int i = 0; i < CONFIGS && !failed; i++)
+			failed = take_turn(&w[order[i]], order[i], t, expected) != 0;
+	}
+	for (int c = 0; c < started; c++)
+		failed |= stop_worker(&w[c], failed) != 0;
 	if (failed)
 		return -1;
 	for (int r = 0; r < ROWS; r++) {
@@ -414,23 +446,38 @@ struct judged {
 	const char *verdict;
 };
 
-/* The sets' changes: their median, its 95 % confidence interval (order
- * statistics: ranks n/2 -+ 0.98 sqrt(n), whatever the distribution), and
- * the verdict against goal. */
+/* The rank (1-based, from each end) of a distribution-free 95 % confidence
+ * interval of the median of n values: the largest k with P(B < k) <= 2.5 %
+ * for B ~ Binomial(n, 1/2), so that [k-th lowest, k-th highest] holds the
+ * median with at least 95 % (n = 20: 6th..15th; n = 80: 31st..50th). Below
+ * 6 values there is none (k = 0): the whole range is given. */
+static int interval_rank(int n)
+{
+	double p = 1, below = 0; /* P(B = i), P(B <= i) */
+	int k = 0;
+
+	for (int i = 0; i < n; i++)
+		p /= 2;
+	for (int i = 0; i < n; i++) {
+		below += p;
+		if (below > 0.025)
+			break;
+		k = i + 1;
+		p = p * (n - i) / (i + 1);
+	}
+	return k;
+}
+
+/* The sets' changes: their median, its 95 % confidence interval, and the
+ * verdict against goal. */
 static struct judged judge(double *changes, int n, bool at_least, double goal)
 {
 	struct judged j;
-	int root = 0, lo, hi;
+	int k = interval_rank(n);
 
-	while (root * root < 4 * n) /* 2 sqrt(n) rounded up: for 1.96 sqrt(n) */
-		root++;
-	lo = (n - root) / 2 - 1;
-	hi = (n + root) / 2 + 1;
-	lo = lo < 0 ? 0 : lo;
-	hi = hi > n - 1 ? n - 1 : hi;
 	j.median = median(changes, n); /* sorts */
-	j.lo = changes[lo];
-	j.hi = changes[hi];
+	j.lo = changes[k ? k - 1 : 0];
+	j.hi = changes[k ? n - k : n - 1];
 	if (at_least)
 		j.verdict = j.lo >= goal ? "met" : j.hi < goal ? "NOT met" : "too noisy to judge";
 	else
@@ -475,6 +522,11 @@ static const char *unit_of_change(enum row r)
 	return rows[r].goal_kind == 0 ? "ns" : rows[r].goal_kind == 1 ? "x" : "%";
 }
 
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
 int main(int argc, char **argv)
 {
 	const char *self = "/proc/self/exe";
@@ -503,6 +555,10 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	/* a dead worker is a failed turn, not the end of this program; a silent
+	 * one is interrupted by the turn's alarm (no SA_RESTART) */
+	signal(SIGPIPE, SIG_IGN);
+	sigaction(SIGALRM, &(struct sigaction){.sa_handler = on_alarm}, NULL);
 	len = readlink(self, exe, sizeof(exe) - 1);
 	if (len <= 0)
 		return 1;

@@ -32,9 +32,9 @@
 #define CHILD_MS         2000 /* a child not done by then is judged by timeout */
 #define STABLE_MS        5    /* two samples this far apart must agree */
 #define STOCH_FLOOR      50   /* stochastic: forks with evidence a pass needs */
-#define STOCH_HUNT_FORKS 200  /* ... without evidence, forks hunt a failure this many */
-#define STOCH_HUNT_MS    1000 /* ... or this long, once they made STOCH_HUNT_MIN forks */
-#define STOCH_HUNT_MIN   100  /* ... (twice the latest fork a failure was ever found at) */
+#define STOCH_HUNT_MS    1000 /* ... without evidence, forks hunt a failure this long */
+#define STOCH_HUNT_MIN   100  /* ... and at least this many (every failure: by fork 55) */
+#define STOCH_HUNT_FORKS 200  /* ... and, with no lock found to watch, this many at most */
 #define STOCH_CAP_MS     8000 /* ... the time cap of every search */
 #define SCAN_MS          1500 /* guarded stack: the depth scan gives up after this */
 #define SCAN_TRIES       400  /* ... or after this many depths */

@@ -135,7 +135,7 @@ void stochastic(struct casectx *cx, struct outcome *o)
 	while (!cx->watch_ready && now_ms() - start < scaled_ms(HOLD_MS))
 		sleep_ms(1);
 	/* Without the lock's address a holding with a verify has no evidence:
-	 * its forks can still find a failure, for the old budget's time. */
+	 * its forks can still find a failure (the hunt, below). */
 	int undecided = 0, futile = 0, can_count = cx->lock_addr || !cx->c->holding->verify;
 	/* forks with the lock held in the child or fork waiting on it; forks
 	 * with the hammer in its call or fork waiting on the lock */
@@ -156,21 +156,23 @@ void stochastic(struct casectx *cx, struct outcome *o)
 		o->forks_inside = fork_takes_lock ? call_evidence : lock_evidence;
 		if (o->forks_inside >= need && (!fork_takes_lock || o->forks >= STOCH_HUNT_FORKS))
 			break;
-		/* Without evidence (none yet, or no lock found to watch: none can
-		 * come) the forks only hunt a failure. Every stochastic failure
-		 * measured (make matrix, the teeth) came by fork 51, or 107 for
-		 * musl's AIO-1, whose budget is its own: so the hunt is counted in
-		 * forks, and a loaded machine (slower forks, in a time budget
-		 * fewer) makes it longer, never weaker. With evidence coming in,
-		 * only the cap ends the search, and futility (below). */
+		/* Without evidence the forks only hunt a failure, for the old
+		 * budget (1 s); under load that made as few as 35 forks, so the
+		 * budget ends a hunt only once it made STOCH_HUNT_MIN (100). With
+		 * no lock found to watch, none can ever come: that hunt stops at
+		 * STOCH_HUNT_FORKS (200) too. On record, every stochastic failure
+		 * came by fork 55 (musl's AIO-1, by 107, has a budget of its own).
+		 * A search that found a lock keeps the budget's time for its first
+		 * evidence, which comes in bursts. With evidence coming in, only
+		 * the cap ends the search, and futility (below). A case's own
+		 * budget (stochastic_budget) is all its own. */
 		long t = now_ms() - start;
-		if (t > (can_count && o->forks_inside ? cap : hunt) &&
-		    (o->forks >= STOCH_HUNT_MIN || cx->stoch_ms > 0 || t > cap)) {
+		int evidence = can_count && o->forks_inside, own = cx->stoch_ms > 0;
+		if (t > (evidence ? cap : hunt) && (o->forks >= STOCH_HUNT_MIN || own || t > cap)) {
 			undecided = 1;
 			break;
 		}
-		if (!(can_count && o->forks_inside) && cx->stoch_forks <= 0 &&
-		    o->forks >= STOCH_HUNT_FORKS) {
+		if (!can_count && !own && cx->stoch_forks <= 0 && o->forks >= STOCH_HUNT_FORKS) {
 			undecided = 1;
 			break;
 		}

@@ -284,10 +284,14 @@ part_lint() {
 	# cppcheck's cache (tools/cppcheck-c) must not hide a fault: after a
 	# clean, cached analysis, a fault planted in a header is found in the
 	# file that includes it, though that file did not change.
-	if ! command -v cppcheck >/dev/null 2>&1; then
-		skip "a fault planted after a cached cppcheck analysis: red" "cppcheck not found (apt-get install cppcheck)"
+	# (the analysis is judged with Debian 12's cppcheck only, as make check does)
+	case $(cppcheck --version 2>/dev/null) in
+	'Cppcheck 2.10'*) ;;
+	*)
+		skip "a fault planted after a cached cppcheck analysis: red" "no cppcheck 2.10 here (make check judges only that version)"
 		return
-	fi
+		;;
+	esac
 	L=$G/lint
 	mkdir -p "$L/tools/report" && cp tools/jsonstr.h "$L/tools/" && cp tools/report/encode.c tools/report/*.h "$L/tools/report/" || exit 1
 	(cd "$L" && sh "$OLDPWD/tools/cppcheck-c" "$L/cache" tools/report/encode.c) >"$G/out" 2>&1
