@@ -324,7 +324,7 @@ static int start_worker(struct worker *w, const char *program, const char *prelo
 
 /* One turn: the worker measures its kind's rows once; all of them must
  * come (a worker that stops answering is cut short by the turn's alarm). */
-static int take_turn(struct worker *w, enum config c, int turn, int expected)
+static int take_turn(struct worker *w, enum config c, int turn, const char *kind, int expected)
 {
 	char line[128];
 	int got = 0;
@@ -339,7 +339,8 @@ static int take_turn(struct worker *w, enum config c, int turn, int expected)
 			alarm(0);
 			return got == expected ? 0 : -1;
 		}
-		if (sscanf(line, "%d %lf", &r, &v) == 2 && r >= 0 && r < ROWS) {
+		if (sscanf(line, "%d %lf", &r, &v) == 2 && r >= 0 && r < ROWS &&
+		    strcmp(rows[r].kind, kind) == 0) {
 			turn_value[r][c][turn] = v;
 			got++;
 		}
@@ -356,10 +357,15 @@ static int stop_worker(struct worker *w, bool kill_it)
 		kill(w->pid, SIGKILL);
 	fclose(w->to); /* end of requests: it exits */
 	fclose(w->from);
-	return waitpid(w->pid, &status, 0) == w->pid && WIFEXITED(status) &&
-	               WEXITSTATUS(status) == 0
-	           ? 0
-	           : -1;
+	alarm(TURN_LIMIT_S);
+	pid_t got = waitpid(w->pid, &status, 0);
+	alarm(0);
+	if (got != w->pid) { /* stuck in its exit: not ours to wait for longer */
+		kill(w->pid, SIGKILL);
+		waitpid(w->pid, &status, 0);
+		return -1;
+	}
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
 /* Change of config c against glibc in one turn, in the row's unit. */
@@ -413,7 +419,7 @@ static int run_set(const struct kind *k, int set, const char *programs[CONFIGS],
 			order[j] = x;
 		}
 		for (int i = 0; i < CONFIGS && !failed; i++)
-			failed = take_turn(&w[order[i]], order[i], t, expected) != 0;
+			failed = take_turn(&w[order[i]], order[i], t, k->name, expected) != 0;
 	}
 	for (int c = 0; c < started; c++)
 		failed |= stop_worker(&w[c], failed) != 0;

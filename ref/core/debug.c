@@ -113,8 +113,7 @@ FORKLOCK_HIDDEN void forklock_debug_gate_enter(const struct forklock_gate *gate)
 
 FORKLOCK_HIDDEN FORKLOCK_CHILD_ONLY void forklock_debug_forget_held(void)
 {
-	if (held.count) /* (a store only when something changes: no page copied for nothing) */
-		held.count = 0;
+	held.count = 0;
 }
 
 FORKLOCK_PUBLIC bool forklock_debug_enabled(void)

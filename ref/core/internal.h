@@ -24,7 +24,8 @@
  * none of the library's code (fork copies no page table of a file mapping),
  * so every 64 KB window of code it runs is a page fault (fault-around) in
  * every child. GCC puts cold functions together (.text.unlikely, at the
- * start of the code, beside the core): the child's whole path is one window.
+ * start of the code, beside the core): the child's path is one window (two
+ * where the library's load address puts a 64 KB boundary inside it).
  */
 #define FORKLOCK_CHILD_ONLY __attribute__((cold))
 #define unlikely(x)         __builtin_expect(!!(x), 0)
