@@ -12,6 +12,9 @@ BUILD=${1:-build}
 W=$BUILD/tools/diff-test
 D=tools/diff-results
 . tools/testdata/tap.sh
+# python3 itself, resolved once: a version manager's shim (pyenv) costs a
+# tenth of a second a call
+PY=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null) || PY=python3
 run() { ruby "$D" "$@" >"$W/out" 2>&1; rc=$?; }
 
 rm -rf "$W" && mkdir -p "$W/a" "$W/b" || exit 1
@@ -24,7 +27,7 @@ A=$W/a/run/results.json
 
 # break PATH-IN PATH-OUT: a regression, a fix, a new, a removed and a changed case
 break_copy() {
-	python3 - "$1" "$2" <<'EOF'
+	"$PY" - "$1" "$2" <<'EOF'
 import json, sys
 r = json.load(open(sys.argv[1]))
 g = r["targets"][0]

@@ -17,6 +17,9 @@ W=$B/report-test
 # them find it half-written ("Permission denied")
 R=$W/report
 . tools/testdata/tap.sh
+# python3 itself, resolved once: a version manager's shim (pyenv) costs a
+# tenth of a second a call
+PY=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null) || PY=python3
 have() { command -v "$1" >/dev/null 2>&1; }
 
 # run DIR-ARGS...: stdout+stderr to $W/out, exit status to $rc
@@ -60,10 +63,10 @@ rc=$?
 ok $? "report writes results.json, junit.xml, summary.txt (exit $rc)" "$W/out"
 cmp -s "$W/out" "$W/good/summary.txt"
 ok $? "matrix on a pipe is uncoloured and equals summary.txt" "$W/out"
-python3 -m json.tool "$W/good/results.json" >/dev/null 2>"$W/py.err"
+"$PY" -m json.tool "$W/good/results.json" >/dev/null 2>"$W/py.err"
 ok $? "results.json is valid JSON" "$W/py.err"
 
-python3 - "$W/good/results.json" >"$W/py.err" 2>&1 <<'EOF'
+"$PY" - "$W/good/results.json" >"$W/py.err" 2>&1 <<'EOF'
 import json, sys
 r = json.load(open(sys.argv[1]))
 assert r["format"] == 1
@@ -95,7 +98,7 @@ assert "tap_lines" not in x  # only the dashboard's copy carries TAP lines
 EOF
 ok $? "results.json content: order, counts, nulls, booleans, escapes" "$W/py.err"
 
-python3 - "$W/good/results.json" >"$W/py.err" 2>&1 <<'EOF'
+"$PY" - "$W/good/results.json" >"$W/py.err" 2>&1 <<'EOF'
 import json, sys, re
 r = json.load(open(sys.argv[1]))
 h, run = r["host"], r["run"]
@@ -109,7 +112,7 @@ assert list(st) == sorted(st), list(st)
 EOF
 ok $? "results.json records the run: host name, OS, CPUs, start (from INCOMPLETE), end, MTFORK_*/FORKLOCK_* settings" "$W/py.err"
 
-python3 - "$W/good/results.json" >"$W/py.err" 2>&1 <<'EOF'
+"$PY" - "$W/good/results.json" >"$W/py.err" 2>&1 <<'EOF'
 import json, sys
 r = json.load(open(sys.argv[1]))
 g, m = r["targets"]
@@ -126,12 +129,12 @@ ok $? "results.json: profile claims per target (conforms, undecided when a MUST 
 
 xml_ok() {
 	if have xmllint; then xmllint --noout "$1"
-	else python3 -c 'import sys, xml.etree.ElementTree as E; E.parse(sys.argv[1])' "$1"; fi
+	else "$PY" -c 'import sys, xml.etree.ElementTree as E; E.parse(sys.argv[1])' "$1"; fi
 }
 xml_ok "$W/good/junit.xml" >"$W/xml.err" 2>&1
 ok $? "junit.xml is well-formed" "$W/xml.err"
 
-python3 - "$W/good/junit.xml" >"$W/py.err" 2>&1 <<'EOF'
+"$PY" - "$W/good/junit.xml" >"$W/py.err" 2>&1 <<'EOF'
 import sys, xml.etree.ElementTree as E
 root = E.parse(sys.argv[1]).getroot()
 s = {t.get("name"): t for t in root.iter("testsuite")}
@@ -183,7 +186,7 @@ f=$W/good/summary-failures.txt
 	[ "$(sed -n '/^Summary of test results:$/,/^$/p' "$f" | tr -s ' ' | tr '\n' '|')" = "Summary of test results:| 0 FAIL| 0 ERROR| 1 XPASS| 2 XFAIL| 1 PASS| 1 OBSERVED| 1 UNSUPPORTED||" ]
 ok $? "summary-failures.txt: unexpected then expected failures, glibc .sum style, with totals" "$f"
 
-python3 - "$W/good/index.html" >"$W/py.err" 2>&1 <<'EOF'
+"$PY" - "$W/good/index.html" >"$W/py.err" 2>&1 <<'EOF'
 import json, re, sys
 html = open(sys.argv[1], encoding="utf-8").read()
 assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//|url\(\s*["']?(https?:)?//|@import""", html), "external resource"
@@ -206,7 +209,7 @@ ruby tools/embed-dashboard.rb --check >"$W/embed.err" 2>&1
 ok $? "tools/report/template.c carries the current dashboard template (tools/embed-dashboard.rb --check)" "$W/embed.err"
 
 run --dir "$W/good" --spec "$DATA/spec"
-python3 -c '
+"$PY" -c '
 import json, sys
 r = json.load(open(sys.argv[1]))
 assert r["targets"][0]["profiles"] is None
@@ -250,7 +253,7 @@ run --check --dir "$W/trusted"
 ok $? "--check never re-judges: records marked as expected count as expected (got $rc)" "$W/out"
 run --dir "$W/mismatch"
 xml_ok "$W/mismatch/junit.xml" >"$W/xml.err" 2>&1 &&
-	python3 - "$W/mismatch/junit.xml" >"$W/xml.err" 2>&1 <<'EOF'
+	"$PY" - "$W/mismatch/junit.xml" >"$W/xml.err" 2>&1 <<'EOF'
 import sys, xml.etree.ElementTree as E
 t = E.parse(sys.argv[1]).getroot().find("testsuite")
 assert (t.get("tests"), t.get("failures"), t.get("errors"), t.get("skipped")) == ("6", "5", "1", "0")
@@ -261,7 +264,7 @@ ok $? "junit: error verdicts become <error>, other unexpected ones <failure>" "$
 
 # --- odd content: 5 KB detail, control bytes, invalid UTF-8 -------------------
 fixture good big
-python3 - "$W/big/glibc/env.jsonl" <<'EOF'
+"$PY" - "$W/big/glibc/env.jsonl" <<'EOF'
 import sys
 detail = '"' + "x" * 5000 + '<&>\\"\\u0001\\ufffd\u00e9 \\ud83d\\ude00 end"'
 line = ('{"case":"ENV-9.big","clause":"ENV-9","level":"MUST","subsystem":"env","verdict":"pass",'
@@ -270,7 +273,7 @@ line = ('{"case":"ENV-9.big","clause":"ENV-9","level":"MUST","subsystem":"env","
 open(sys.argv[1], "ab").write(line.encode())
 EOF
 run --dir "$W/big"
-[ $rc -eq 0 ] && python3 - "$W/big" >"$W/py.err" 2>&1 <<'EOF'
+[ $rc -eq 0 ] && "$PY" - "$W/big" >"$W/py.err" 2>&1 <<'EOF'
 import json, sys, xml.etree.ElementTree as E
 r = json.load(open(sys.argv[1] + "/results.json", encoding="utf-8"))
 c = [x for x in r["targets"][0]["cases"] if x["case"] == "ENV-9.big"][0]
@@ -289,7 +292,7 @@ for t in zeta glibc+forklock musl glibc alpha; do
 	printf 'name\t%s\ncc\tcc\nlibc\tglibc 2.36\navailable\tyes\n' "$t" >"$W/order/d-$t/target.tsv"
 done
 run --dir "$W/order"
-[ $rc -eq 0 ] && python3 -c '
+[ $rc -eq 0 ] && "$PY" -c '
 import json, sys
 r = json.load(open(sys.argv[1]))
 names = [t["name"] for t in r["targets"]]
@@ -299,7 +302,7 @@ assert r["targets"][2]["cases"][0]["tap"] == "d-glibc+forklock/env.tap"
 ok $? "targets ordered glibc, musl, glibc+forklock, then by name" "$W/py.err"
 rm -rf "$W/order/d-zeta" "$W/order/d-alpha"
 run --dir "$W/order"
-python3 -c '
+"$PY" -c '
 import sys
 long = [l for l in open(sys.argv[1], encoding="utf-8").read().splitlines()
         if len(l) > 100 and "cases —" not in l and not l.startswith(("legend:", "  profiles:"))]
@@ -318,7 +321,7 @@ done
 rm -rf "$W/wide/musl"
 for cols in 80 60 40; do
 	COLUMNS=$cols "$R" --dir "$W/wide" $CL >"$W/w$cols.txt" 2>&1
-	python3 - "$W/w$cols.txt" "$cols" >"$W/py.err" 2>&1 <<'EOF'
+	"$PY" - "$W/w$cols.txt" "$cols" >"$W/py.err" 2>&1 <<'EOF'
 import sys, re
 text = open(sys.argv[1], encoding="utf-8").read()
 cols = int(sys.argv[2])
@@ -344,7 +347,7 @@ ok $? "no COLUMNS and not a terminal: full case names, no width limit"
 
 # --- colour only on a terminal ------------------------------------------------
 tty_run() { # tty_run NO_COLOR-VALUE-or-unset: prints what report wrote to a pty
-	python3 - "$R" "$W/good" "$1" <<'EOF'
+	"$PY" - "$R" "$W/good" "$1" <<'EOF'
 import os, pty, subprocess, sys
 env = dict(os.environ)
 env.pop("NO_COLOR", None)
